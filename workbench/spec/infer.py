@@ -1,0 +1,260 @@
+"""Validation and per-layer numbers: shapes, parameters, MACs, memory, receptive field.
+
+`analyze(spec)` never raises for a bad graph: it returns every problem it
+finds, each naming its layer, and computes numbers for every layer whose
+inputs are sound, so the editor can show a half-finished graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .catalogue import ShapeError, get_kind, untiled
+from .catalogue.base import prod
+from .graph import INPUT, ModelSpec
+
+BYTES_PER_VALUE = 4  # float32
+
+#: extra per-parameter state an optimizer keeps (Adam: m and v, momentum: velocity)
+OPTIMIZER_SLOTS = {
+    "sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adamw": 2, "nadam": 2,
+    "rmsprop": 1, "adagrad": 1, "adadelta": 2, "lion": 1,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    layer: str
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        return f"{self.layer}: {self.message}"
+
+
+@dataclass
+class LayerInfo:
+    name: str
+    type: str
+    inputs: list[str]
+    output_shape: tuple
+    trainable_params: int = 0
+    non_trainable_params: int = 0
+    macs: int = 0
+    receptive_field: tuple | None = None  # per spatial axis
+    jump: tuple | None = None
+
+    @property
+    def params(self) -> int:
+        return self.trainable_params + self.non_trainable_params
+
+    @property
+    def activation_bytes(self) -> int:
+        return prod(self.output_shape) * BYTES_PER_VALUE
+
+
+@dataclass
+class Analysis:
+    """Everything `analyze` derived from a spec."""
+
+    spec: ModelSpec
+    layers: dict[str, LayerInfo] = field(default_factory=dict)  # topological order, inputs first
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def _layers(self):
+        return [info for info in self.layers.values() if info.type != "Input"]
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(i.trainable_params for i in self._layers())
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(i.non_trainable_params for i in self._layers())
+
+    @property
+    def total_params(self) -> int:
+        return self.trainable_params + self.non_trainable_params
+
+    @property
+    def total_macs(self) -> int:
+        return sum(i.macs for i in self._layers())
+
+    @property
+    def total_activation_bytes(self) -> int:
+        return sum(i.activation_bytes for i in self._layers())
+
+    def output_shapes(self) -> list[tuple]:
+        return [self.layers[n].output_shape for n in self.spec.resolved_outputs() if n in self.layers]
+
+    def training_memory(self, batch_size: int = 32, optimizer: str = "adam") -> int:
+        """Bytes to train: weights + gradients + optimizer slots + activations × batch.
+
+        Activations are kept for the backward pass, hence per sample; the input
+        batch is counted too.  A lower bound: frameworks add workspace.
+        """
+        slots = OPTIMIZER_SLOTS.get(optimizer.lower(), 2)
+        weights = self.total_params * BYTES_PER_VALUE
+        state = self.trainable_params * BYTES_PER_VALUE * (1 + slots)
+        inputs = sum(i.activation_bytes for i in self.layers.values() if i.type == "Input")
+        return weights + state + (self.total_activation_bytes + inputs) * batch_size
+
+
+def _rf_out(rf):
+    if rf is None:
+        return None, None
+    r, j = rf
+    return tuple(_num(v) for v in r), tuple(_num(v) for v in j)
+
+
+def _num(v):
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def topological_order(spec: ModelSpec) -> tuple[list[str], list[Problem]]:
+    """Layer names so that inputs come first; problems for duplicates, missing inputs, cycles."""
+    problems: list[Problem] = []
+    edges = spec.edges()
+    known = set(spec.input_names())
+    seen: set[str] = set()
+    for layer in spec.layers:
+        if layer.name in seen or layer.name == INPUT:
+            problems.append(Problem(layer.name, f"the name '{layer.name}' is used more than once"))
+        seen.add(layer.name)
+    for name, ins in edges.items():
+        for src in ins:
+            if src not in known and src not in edges:
+                problems.append(Problem(name, f"input '{src}' does not exist"))
+    pending = {n: [s for s in ins if s in edges] for n, ins in edges.items()}
+    order: list[str] = []
+    ready = [n for n in edges if not pending[n]]
+    users: dict[str, list[str]] = {}
+    for n, ins in pending.items():
+        for s in ins:
+            users.setdefault(s, []).append(n)
+    placed = set()
+    while ready:
+        n = ready.pop(0)
+        if n in placed:
+            continue
+        placed.add(n)
+        order.append(n)
+        for u in users.get(n, []):
+            if all(s in placed for s in pending[u]) and u not in placed:
+                ready.append(u)
+    for n in edges:
+        if n not in placed:
+            problems.append(Problem(n, "is part of a cycle"))
+    return order, problems
+
+
+def analyze(spec: ModelSpec) -> Analysis:
+    """Validate the graph and derive every layer's numbers."""
+    result = Analysis(spec)
+    order, problems = topological_order(spec)
+    result.problems.extend(problems)
+    if any(p.message.startswith("the name") for p in problems):
+        return result
+    edges = spec.edges()
+    index = {layer.name: layer for layer in spec.layers}
+    rfs: dict[str, object] = {}
+
+    shape = tuple(spec.input_shape)
+    n_spatial = len(shape) - 1
+    result.layers[INPUT] = LayerInfo(INPUT, "Input", [], shape)
+    rfs[INPUT] = ((1,) * n_spatial, (1,) * n_spatial) if n_spatial >= 1 else None
+    _set_rf(result.layers[INPUT], rfs[INPUT])
+
+    for name in order:
+        layer = index[name]
+        kind = get_kind(layer.type)
+        if kind is None:
+            result.problems.append(Problem(name, f"unknown layer type '{layer.type}'"))
+            continue
+        try:
+            cfg = kind.normalize_config(layer.config)
+        except ValueError as exc:
+            result.problems.append(Problem(name, str(exc)))
+            continue
+        ins = edges[name]
+        if not kind.min_inputs <= len(ins) <= kind.max_inputs:
+            want = (
+                f"{kind.min_inputs}" if kind.min_inputs == kind.max_inputs
+                else f"{kind.min_inputs} to {kind.max_inputs}"
+            )
+            result.problems.append(Problem(name, f"{layer.type} takes {want} input(s), got {len(ins)}"))
+            continue
+        if any(src not in result.layers for src in ins):
+            continue  # an upstream problem is already reported
+        in_shapes = [result.layers[src].output_shape for src in ins]
+        if kind.input_rank and any(len(s) not in kind.input_rank for s in in_shapes):
+            ranks = " or ".join(str(r) for r in kind.input_rank)
+            result.problems.append(
+                Problem(name, f"{layer.type} expects a rank-{ranks} input (without batch), got {in_shapes[0]}")
+            )
+            continue
+        try:
+            out = tuple(kind.shape(cfg, in_shapes))
+            cost = kind.cost(cfg, in_shapes, out)
+        except ShapeError as exc:
+            result.problems.append(Problem(name, str(exc)))
+            continue
+        if any(v is not None and v < 1 for v in out):
+            result.problems.append(Problem(name, f"output shape {out} has an empty dimension"))
+            continue
+        info = LayerInfo(name, layer.type, list(ins), out, cost.trainable, cost.non_trainable, cost.macs)
+        rf = kind.rf(cfg, [rfs[s] for s in ins], in_shapes, out) if kind.rf else None
+        rfs[name] = rf
+        _set_rf(info, rf)
+        result.layers[name] = info
+        _stride_warning(result, name, kind.type, cfg, in_shapes)
+
+    for out_name in spec.resolved_outputs():
+        if out_name not in edges and out_name not in spec.input_names():
+            result.problems.append(Problem(out_name, "is listed as an output but no layer has that name"))
+    if spec.loss_weights is not None and len(spec.loss_weights) != len(spec.resolved_outputs()):
+        result.problems.append(
+            Problem("outputs", f"{len(spec.loss_weights)} loss weights for {len(spec.resolved_outputs())} outputs")
+        )
+    return result
+
+
+def _set_rf(info: LayerInfo, rf) -> None:
+    info.receptive_field, info.jump = _rf_out(rf)
+
+
+def _stride_warning(result: Analysis, name: str, type_: str, cfg: dict, in_shapes: list) -> None:
+    """Keras floors (N − F + 2P)/S + 1: say which rows/columns a valid window drops."""
+    if cfg.get("padding") != "valid" or "strides" not in cfg:
+        return
+    window = cfg.get("kernel_size") or cfg.get("pool_size")
+    strides = cfg["strides"] or cfg.get("pool_size")
+    dilation = cfg.get("dilation_rate") or (1,) * len(window)
+    axes = ("rows", "columns") if len(window) == 2 else ("steps",)
+    shape = in_shapes[0]
+    for axis, n, k, s, d in zip(axes, shape, window, strides, dilation):
+        dropped = untiled(n, k, s, "valid", d)
+        if dropped:
+            k_eff = d * (k - 1) + 1
+            result.problems.append(
+                Problem(
+                    name,
+                    f"{type_} {k_eff}/{s} does not tile its input of {n}: (N − F)/S + 1 = "
+                    f"({n} − {k_eff})/{s} + 1 is not an integer; Keras floors and drops the last {dropped} {axis}",
+                    "warning",
+                )
+            )
+
+

@@ -1,0 +1,136 @@
+"""Reading and writing preset files (the contract in DESIGN.md), with clear errors.
+
+Every problem is reported with the file and either the JSON line/column or
+the layer it concerns; nothing here raises a bare traceback at the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .graph import ModelSpec
+
+PRESET_VERSION = 1
+_PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"
+
+
+class PresetError(ValueError):
+    """A preset that cannot be used; `problems` lists every reason, one per line."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def presets_dir() -> Path:
+    return Path(os.environ.get("WORKBENCH_PRESETS", _PRESETS_DIR))
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads((presets_dir() / "schema.json").read_text(encoding="utf-8"))
+
+
+def _where(data: Any, path: list) -> str:
+    """'layer c1 (layers[0]).config' for a jsonschema error path."""
+    if len(path) >= 2 and path[0] == "layers" and isinstance(path[1], int):
+        try:
+            name = data["layers"][path[1]].get("name", "?")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            name = "?"
+        rest = "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in path[2:])
+        return f"layer '{name}' (layers[{path[1]}]){rest}"
+    return "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in path).lstrip(".") or "top level"
+
+
+def migrate(data: Any, source: str = "preset") -> dict:
+    """Bring an older preset up to PRESET_VERSION (there is only version 1 so far)."""
+    if not isinstance(data, dict):
+        raise PresetError([f"{source}: a preset is a JSON object, got {type(data).__name__}"])
+    version = data.get("workbench_preset")
+    if version is None:
+        raise PresetError([f"{source}: not a workbench preset (no \"workbench_preset\" version key)"])
+    if not isinstance(version, int) or version < 1:
+        raise PresetError([f"{source}: \"workbench_preset\" must be a positive integer, got {version!r}"])
+    if version > PRESET_VERSION:
+        raise PresetError([f"{source}: written by a newer workbench (format {version}, this one reads {PRESET_VERSION})"])
+    return data
+
+
+def spec_from_data(data: Any, source: str = "preset") -> ModelSpec:
+    """Validate parsed JSON against the schema and build a spec."""
+    import jsonschema
+
+    data = migrate(data, source)
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise PresetError([f"{source}: {_where(data, list(e.absolute_path))}: {e.message}" for e in errors])
+    return ModelSpec.from_dict(data)
+
+
+def parse_preset(text: str, source: str = "preset") -> ModelSpec:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PresetError([f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"]) from None
+    return spec_from_data(data, source)
+
+
+def load_preset(path: str | os.PathLike) -> ModelSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PresetError([f"{path}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PresetError([f"{path}: cannot read: {exc}"]) from None
+    return parse_preset(text, str(path))
+
+
+def dumps(spec: ModelSpec) -> str:
+    """The preset text: one layer per line, so diffs of presets stay readable."""
+    data = spec.to_dict()
+    layers = data.pop("layers")
+    outputs_etc = {k: data.pop(k) for k in ("outputs", "loss_weights", "training") if k in data}
+    head = json.dumps(data, indent=2, ensure_ascii=False)[:-2]
+    body = ",\n".join("    " + json.dumps(l, ensure_ascii=False) for l in layers)
+    tail = "".join(f',\n  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}' for k, v in outputs_etc.items())
+    return f"{head},\n  \"layers\": [\n{body}\n  ]{tail}\n}}\n"
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_preset(spec: ModelSpec, path: str | os.PathLike) -> None:
+    atomic_write_text(path, dumps(spec))
+
+
+def preset_paths() -> dict[str, Path]:
+    """Slug (file stem) -> path of every bundled preset, sorted by file name."""
+    return {p.stem: p for p in sorted(presets_dir().glob("*.json")) if p.name != "schema.json"}
+
+
+def load_named(slug: str) -> ModelSpec:
+    paths = preset_paths()
+    if slug not in paths:
+        known = ", ".join(paths)
+        raise PresetError([f"unknown preset '{slug}' (known: {known})"])
+    return load_preset(paths[slug])
