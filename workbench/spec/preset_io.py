@@ -13,18 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..errors import WorkbenchError
 from .graph import ModelSpec
 
 PRESET_VERSION = 1
 _PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"
 
 
-class PresetError(ValueError):
+class PresetError(WorkbenchError):
     """A preset that cannot be used; `problems` lists every reason, one per line."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def presets_dir() -> Path:

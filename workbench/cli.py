@@ -1,0 +1,77 @@
+"""`workbench` command line: the headless twin of every GUI feature.
+
+Heavy packages (TensorFlow, Qt) are imported only by the sub-commands that
+need them, so `workbench summary resnet152` answers in a fraction of the
+time TensorFlow takes to import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .errors import WorkbenchError
+
+
+def _summary_parser(sub) -> None:
+    p = sub.add_parser("summary", help="per-layer shapes, params, MACs, memory and receptive field")
+    p.add_argument("target", help="preset slug, preset .json, or .h5/.keras model file")
+    p.add_argument("--input-shape", help="override the input shape, e.g. 64,64,3")
+    p.add_argument("--classes", type=int, help="override the number of classes (the head's units)")
+    p.add_argument("--batch-size", type=int, default=32, help="batch size for the training-memory estimate")
+    p.add_argument("--optimizer", default="adam", help="optimizer for the training-memory estimate")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Keras Workbench: inspect, train and compare classic networks. Without a command, opens the GUI.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("presets", help="list the preset gallery")
+    p.add_argument("--json", action="store_true")
+    _summary_parser(sub)
+    p = sub.add_parser("gui", help="open the desktop app")
+    p.add_argument("gui_args", nargs=argparse.REMAINDER, help="options for the GUI (see workbench gui --help)")
+    return parser
+
+
+def _dispatch(args) -> int:
+    if args.command in (None, "gui"):
+        from .ui.launch import main as gui_main
+
+        return gui_main(getattr(args, "gui_args", []) or [])
+    if args.command == "presets":
+        from .commands.summary import run_presets
+
+        return run_presets(args)
+    if args.command == "summary":
+        from .commands.summary import run_summary
+
+        return run_summary(args)
+    raise AssertionError(args.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except WorkbenchError as exc:
+        if args.debug:
+            raise
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `workbench summary x | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Implementations of the `workbench` sub-commands, one module per command family."""
