@@ -95,7 +95,8 @@ def dumps(spec: ModelSpec) -> str:
     data = spec.to_dict()
     layers = data.pop("layers")
     outputs_etc = {k: data.pop(k) for k in ("outputs", "loss_weights", "training") if k in data}
-    head = json.dumps(data, indent=2, ensure_ascii=False)[:-2]
+    shape = data.pop("input_shape")
+    head = json.dumps(data, indent=2, ensure_ascii=False)[:-2] + f',\n  "input_shape": {json.dumps(shape)}'
     body = ",\n".join("    " + json.dumps(l, ensure_ascii=False) for l in layers)
     tail = "".join(f',\n  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}' for k, v in outputs_etc.items())
     return f"{head},\n  \"layers\": [\n{body}\n  ]{tail}\n}}\n"

@@ -33,11 +33,13 @@ def _pool_rf(rank):
 
 
 def _pool(type_, rank):
+    # Keras 3 gives MaxPooling a default window of 2 but makes AveragePooling's required
+    average = type_.startswith("Average")
     return LayerKind(
         type=type_,
         category="pooling",
         params=[
-            Param("pool_size", "pair", 2, minimum=1, rank=rank),
+            Param("pool_size", "pair", None if average else 2, required=average, minimum=1, rank=rank),
             Param("strides", "pair", None, optional=True, minimum=1, rank=rank, help="defaults to pool_size"),
             Param("padding", "choice", "valid", choices=("valid", "same")),
         ],
