@@ -8,6 +8,7 @@ time TensorFlow takes to import.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
@@ -24,7 +25,18 @@ def _summary_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
+def _export_parsers(sub) -> None:
+    p = sub.add_parser("export", help="write a model as .h5, .keras or a standalone Keras .py script")
+    p.add_argument("target", help="preset slug, preset .json, or .h5/.keras model file")
+    p.add_argument("--to", required=True, help="FILE.h5, FILE.keras or FILE.py")
+    p.add_argument("--input-shape", help="override the input shape, e.g. 64,64,3")
+    p.add_argument("--classes", type=int, help="override the number of classes")
+    sub.add_parser("datasets", help="the embedded and cached data sets, with sizes")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .commands import compare, diff
+
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Keras Workbench: inspect, train and compare classic networks. Without a command, opens the GUI.",
@@ -34,9 +46,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("presets", help="list the preset gallery")
     p.add_argument("--json", action="store_true")
     _summary_parser(sub)
-    p = sub.add_parser("gui", help="open the desktop app")
+    _export_parsers(sub)
+    compare.add_parsers(sub)
+    diff.add_parsers(sub)
+    p = sub.add_parser("gui", help="open the desktop app", add_help=False)
     p.add_argument("gui_args", nargs=argparse.REMAINDER, help="options for the GUI (see workbench gui --help)")
     return parser
+
+
+#: command -> (module under workbench.commands, handler); imported only when run
+_HANDLERS = {
+    "presets": ("summary", "run_presets"),
+    "summary": ("summary", "run_summary"),
+    "export": ("export", "run_export"),
+    "datasets": ("export", "run_datasets"),
+    "compare": ("compare", "run_compare"),
+    "diff": ("diff", "run_diff"),
+}
 
 
 def _dispatch(args) -> int:
@@ -44,15 +70,8 @@ def _dispatch(args) -> int:
         from .ui.launch import main as gui_main
 
         return gui_main(getattr(args, "gui_args", []) or [])
-    if args.command == "presets":
-        from .commands.summary import run_presets
-
-        return run_presets(args)
-    if args.command == "summary":
-        from .commands.summary import run_summary
-
-        return run_summary(args)
-    raise AssertionError(args.command)
+    module, handler = _HANDLERS[args.command]
+    return getattr(importlib.import_module(f"workbench.commands.{module}"), handler)(args)
 
 
 def main(argv: list[str] | None = None) -> int:

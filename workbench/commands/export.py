@@ -1,0 +1,40 @@
+"""`workbench export` and `workbench datasets`."""
+
+from __future__ import annotations
+
+from ..spec import analyze
+from ..spec.units import human_bytes, shape_text
+from .targets import apply_overrides, load_target
+
+
+def run_export(args) -> int:
+    from ..errors import WorkbenchError
+    from ..export import export_model
+
+    spec = apply_overrides(load_target(args.target), args.input_shape, args.classes)
+    errors = analyze(spec).errors
+    if errors:
+        raise WorkbenchError([f"{args.target}: layer {p}" for p in errors])
+    path = export_model(spec, args.to)
+    print(f"exported {spec.name} to {path}")
+    return 0
+
+
+def _on_disk(row: dict) -> str:
+    if row["kind"] == "embedded":
+        return "bundled"
+    if row.get("cached"):
+        return f"cached, {human_bytes(row['size_on_disk'])}"
+    return f"not cached ({human_bytes(row['download_size'])} download)" if row.get("download_size") else "not cached"
+
+
+def run_datasets(args) -> int:
+    from ..data import list_datasets
+
+    print(f"{'name':<15}{'samples':>8}  {'input':<9}{'classes':>7}  {'availability':<32}description")
+    for r in list_datasets():
+        shape = shape_text(r["input_shape"]) if r.get("input_shape") else "-"
+        samples = f"{r['samples']:,}" if r.get("samples") else "-"
+        print(f"{r['name']:<15}{samples:>8}  {shape:<9}{r.get('classes') or '-':>7}  {_on_disk(r):<32}{r['description']}")
+    print("\nAlso: an image folder (one sub-folder per class), or a .csv, .npz (x, y) or .h5 (x, y) file.")
+    return 0

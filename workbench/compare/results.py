@@ -1,0 +1,117 @@
+"""What one comparison run leaves behind: a leaderboard row plus its epoch curves.
+
+Plain data shared by the runner (which fills it), the reports (CSV, JSON,
+PNG) and the GUI's leaderboard, so all three show the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+#: `comparison.csv` columns, in order: a contract other tools read.
+CSV_COLUMNS = (
+    "preset", "params", "macs", "epochs", "best_val_accuracy", "best_epoch", "final_val_loss",
+    "train_seconds", "samples_per_second", "model_bytes",
+)
+
+FINISHED, FAILED, CANCELLED = "finished", "failed", "cancelled"
+
+#: per-epoch series kept for the overlaid curves; `elapsed` is wall seconds since the run started
+CURVES = ("loss", "accuracy", "val_loss", "val_accuracy", "elapsed")
+
+
+@dataclass
+class RunRecord:
+    """One entry of a comparison: its numbers, where its files are, and how it ended."""
+
+    preset: str
+    status: str = FINISHED
+    error: str = ""
+    source: str = ""
+    input_shape: tuple = ()
+    classes: int | None = None
+    params: int = 0
+    macs: int = 0
+    training_memory: int = 0
+    epochs: int = 0
+    best_val_accuracy: float | None = None
+    best_epoch: int | None = None
+    final_val_loss: float | None = None
+    train_seconds: float = 0.0
+    samples_per_second: float = 0.0
+    model_bytes: int = 0
+    run_dir: str = ""
+    reused: bool = False  # taken from an earlier run in the same directory instead of retrained
+    curves: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.status == FINISHED
+
+    def add_epoch(self, logs: dict[str, float], elapsed: float) -> None:
+        """Append one epoch's logs to the curves and update the best/final figures.
+
+        A model with auxiliary outputs logs its main output's accuracy as
+        `<output>_accuracy`; that is the one the curves keep.
+        """
+        accuracy = accuracy_key(logs)
+        sources = {"accuracy": accuracy, "val_accuracy": f"val_{accuracy}"}
+        for key in CURVES:
+            value = elapsed if key == "elapsed" else logs.get(sources.get(key, key))
+            self.curves.setdefault(key, []).append(_float(value))
+        self.epochs = len(self.curves["elapsed"])
+        self.summarise_curves()
+
+    def summarise_curves(self) -> None:
+        """best_val_accuracy / best_epoch (first best, 1-based) and final_val_loss from the curves."""
+        valid = [(v, i) for i, v in enumerate(self.curves.get("val_accuracy", [])) if v is not None]
+        if valid:
+            best = max(v for v, _ in valid)
+            self.best_val_accuracy = best
+            self.best_epoch = next(i for v, i in valid if v == best) + 1
+        losses = [v for v in self.curves.get("val_loss", []) if v is not None]
+        self.final_val_loss = losses[-1] if losses else None
+
+    def series(self, x_key: str, y_key: str) -> tuple[list[float], list[float]]:
+        """One curve's points: `y_key` against "epoch" (1, 2, …) or "elapsed", missing values dropped."""
+        ys = self.curves.get(y_key, [])
+        xs = list(range(1, len(ys) + 1)) if x_key == "epoch" else self.curves.get(x_key, [])
+        pairs = [(x, y) for x, y in zip(xs, ys) if x is not None and y is not None]
+        return [float(x) for x, _ in pairs], [float(y) for _, y in pairs]
+
+    def csv_row(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CSV_COLUMNS}
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["input_shape"] = list(self.input_shape)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunRecord":
+        """Read back `to_dict()` output, ignoring keys this version does not know."""
+        known = {f.name for f in fields(cls)}
+        record = cls(**{k: v for k, v in data.items() if k in known})
+        record.input_shape = tuple(record.input_shape)
+        record.curves = {k: [_float(v) for v in vs] for k, vs in dict(record.curves).items()}
+        return record
+
+
+def accuracy_key(logs: dict[str, float]) -> str:
+    """'accuracy', or the main output's '<name>_accuracy' for a model with several outputs."""
+    if "accuracy" in logs:
+        return "accuracy"
+    return next((k for k in logs if k.endswith("_accuracy") and not k.startswith("val_")), "accuracy")
+
+
+def _float(value: Any) -> float | None:
+    """A finite float, or None for a missing or non-finite value (JSON has no NaN)."""
+    if value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None

@@ -1,0 +1,118 @@
+"""A spec as a readable, standalone Keras script (functional API).
+
+The script depends only on `keras`; if the model uses the workbench's own
+LocalResponseNormalization layer, that layer's source is written into the
+script, so it runs anywhere Keras runs.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import textwrap
+
+from ..spec import INPUT, ModelSpec, analyze, get_kind
+from ..spec.units import human
+
+_WRAPPERS = {"Bidirectional", "TimeDistributed"}
+_CALL_AS_ARGS = {"MultiHeadAttention"}  # mha(query, value[, key])
+_CUSTOM = {"LocalResponseNormalization"}
+
+
+def _tuples(value):
+    """Lists -> tuples so the script reads like hand-written Keras."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def _args(type_: str, config: dict) -> list[str]:
+    kind = get_kind(type_)
+    compact = kind.compact_config(kind.normalize_config(config))
+    out = []
+    for key, value in compact.items():
+        if kind.param_map[key].kind == "layer":
+            out.append(f"{key}={_constructor(value['type'], value.get('config', {}))}")
+        else:
+            out.append(f"{key}={_tuples(value)!r}")
+    return out
+
+
+def _constructor(type_: str, config: dict, name: str | None = None) -> str:
+    prefix = "" if type_ in _CUSTOM else "layers."
+    args = _args(type_, config)
+    if type_ in _WRAPPERS:  # the wrapped layer is positional in Keras
+        inner = args.pop(0).split("=", 1)[1]
+        args.insert(0, inner)
+    if name is not None:
+        args.append(f"name={name!r}")
+    return f"{prefix}{type_}({', '.join(args)})"
+
+
+class _Names:
+    """Python identifiers for layer names, unique and not keywords."""
+
+    def __init__(self):
+        self.taken: dict[str, str] = {}
+
+    def __call__(self, layer_name: str) -> str:
+        if layer_name in self.taken:
+            return self.taken[layer_name]
+        ident = "inputs" if layer_name == INPUT else re.sub(r"\W", "_", layer_name)
+        if not ident or ident[0].isdigit() or keyword.iskeyword(ident) or ident in {"keras", "layers", "model"}:
+            ident = f"x_{ident}"
+        base, n = ident, 2
+        while ident in self.taken.values():
+            ident, n = f"{base}_{n}", n + 1
+        self.taken[layer_name] = ident
+        return ident
+
+
+def _custom_layer_source(types: set[str]) -> str:
+    if not types & _CUSTOM:
+        return ""
+    import inspect
+
+    from ..keras_bridge import layers as custom
+
+    source = inspect.getsource(custom.LocalResponseNormalization)
+    source = re.sub(r"^@keras\.saving\.register_keras_serializable\([^)]*\)\n", "", source, flags=re.M)
+    return "\n\n" + source.rstrip() + "\n"
+
+
+def to_script(spec: ModelSpec) -> str:
+    """Python source that rebuilds `spec` with `build_model()`."""
+    analysis = analyze(spec)
+    names = _Names()
+    edges = spec.edges()
+    types = {l.type for l in spec.layers}
+    body = [f"    {names(INPUT)} = keras.Input(shape={_tuples(list(spec.input_shape))!r}, name='input')"]
+    model_inputs = [names(INPUT)]
+    for layer in spec.layers:
+        var = names(layer.name)
+        if layer.type == "Input":
+            shape = _tuples(layer.config["shape"])
+            body.append(f"    {var} = keras.Input(shape={shape!r}, name={layer.name!r})")
+            model_inputs.append(var)
+            continue
+        srcs = [names(s) for s in edges[layer.name]]
+        if layer.type in _CALL_AS_ARGS:
+            call = ", ".join(srcs)
+        elif get_kind(layer.type).max_inputs > 1:
+            call = f"[{', '.join(srcs)}]"
+        else:
+            call = srcs[0]
+        body.append(f"    {var} = {_constructor(layer.type, layer.config, layer.name)}({call})")
+    outputs = [names(n) for n in spec.resolved_outputs()]
+    out_expr = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
+    in_expr = model_inputs[0] if len(model_inputs) == 1 else f"[{', '.join(model_inputs)}]"
+    body.append(f"    return keras.Model({in_expr}, {out_expr}, name={re.sub(r'[^A-Za-z0-9_.-]', '_', spec.name)!r})")
+    description = textwrap.fill(spec.description.replace('"""', "'''"), 88)
+    header = (
+        f'"""{spec.name}: {human(analysis.total_params)} parameters, {human(analysis.total_macs)} multiply-adds.\n\n'
+        f"{description}\n\n"
+        f"Rebuilds the model with the Keras functional API. Run it to print the summary.\n"
+        '"""\n\nimport keras\nfrom keras import layers\n'
+    )
+    main = '\n\nif __name__ == "__main__":\n    build_model().summary()\n'
+    return header + _custom_layer_source(types) + "\n\ndef build_model():\n" + "\n".join(body) + "\n" + main

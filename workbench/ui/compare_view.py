@@ -1,0 +1,873 @@
+"""The comparison screen: pick presets, train them alike in a worker, rank and chart them live.
+
+Left: the candidates (preset check boxes, plus saved specs the user adds),
+one data set and the shared hyperparameters.  Right: the leaderboard (one
+row per candidate, sortable, with its progress while it trains), and the
+charts: validation accuracy and loss of the selected rows (all rows when
+none is selected) against epoch or wall time, and best accuracy against
+multiply-adds with circle area proportional to parameters.
+
+Training runs in one QThread through `workbench.compare.runner`; the job
+only emits signals, received by this widget's slots in the GUI thread.
+Charts are redrawn by a 10 Hz timer when something changed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..commands.targets import load_target, parse_shape
+from ..compare.report import (
+    JSON_NAME,
+    comparison_document,
+    parameter_shares,
+    write_csv,
+    write_json,
+    write_png,
+    write_reports,
+)
+from ..compare.results import CANCELLED, FAILED, FINISHED, RunRecord
+from ..compare.runner import CompareEntry, ComparisonRunner, make_entries
+from ..errors import WorkbenchError
+from ..spec import ModelSpec, load_preset, preset_paths
+from ..spec.units import human, human_bytes
+from ..train.config import OPTIMIZERS
+from .theme import mark_color
+
+SORT_ROLE = Qt.UserRole + 1
+PROGRESS_ROLE = Qt.UserRole + 2
+SPEC_ROLE = Qt.UserRole + 3
+
+#: matplotlib's tab10, so a run has the same colour here and in the exported PNG
+RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+              "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+QUEUED, TRAINING = "queued", "training"
+REDRAW_MS = 100
+STATUS_WIDTH = 170
+#: what a comparison.json says about the settings shared by its runs
+_SETTINGS = ("dataset", "config", "input_shape")
+#: bubble diameters in pixels: area ∝ parameters, the largest MAX_BUBBLE
+MAX_BUBBLE, MIN_BUBBLE = 70.0, 8.0
+
+
+# -- the leaderboard ---------------------------------------------------------------
+@dataclass
+class _Row:
+    record: RunRecord
+    state: str = QUEUED
+    progress: float = 0.0  # 0..1 while training
+
+
+def _optional(fmt):
+    """Text and sort key for a value that may be missing (sorts below every number)."""
+    return (lambda v: "" if v is None else fmt(v)), (lambda v: -math.inf if v is None else v)
+
+
+_COLUMNS = (
+    # header, record attribute, text, sort key
+    ("Preset", "preset", str, str.lower),
+    ("Status", None, None, None),
+    ("Params", "params", lambda v: f"{v:,}", float),
+    ("MACs", "macs", human, float),
+    ("Train memory", "training_memory", human_bytes, float),
+    ("Epochs", "epochs", str, float),
+    ("Best val acc", "best_val_accuracy", *_optional(lambda v: f"{v:.4f}")),
+    ("Best epoch", "best_epoch", *_optional(str)),
+    ("Final val loss", "final_val_loss", *_optional(lambda v: f"{v:.4f}")),
+    ("Time (s)", "train_seconds", lambda v: f"{v:.1f}", float),
+    ("Samples/s", "samples_per_second", lambda v: f"{v:,.0f}", float),
+    ("Model size", "model_bytes", human_bytes, float),
+)
+COLUMN_NAMES = tuple(c[0] for c in _COLUMNS)
+STATUS_COLUMN = 1
+
+
+class LeaderboardModel(QAbstractTableModel):
+    """One row per candidate, in queue order; the view sorts through a proxy on `SORT_ROLE`."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._rows: list[_Row] = []
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(_COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return _COLUMNS[section][0]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        header, attr, text, key = _COLUMNS[index.column()]
+        if index.column() == STATUS_COLUMN:
+            if role == Qt.DisplayRole:
+                return _status_text(row)
+            if role == SORT_ROLE:
+                return f"{row.state} {row.progress:.3f}"
+            if role == PROGRESS_ROLE:
+                return row.progress if row.state == TRAINING else None
+            if role == Qt.ToolTipRole:
+                return row.record.error or None
+            return None
+        value = getattr(row.record, attr)
+        shown = _known(row, attr)
+        if role == Qt.DisplayRole:
+            return text(value) if shown else ""
+        if role == SORT_ROLE:
+            return key(value) if shown else -math.inf
+        if role == Qt.TextAlignmentRole and index.column() != 0:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.ToolTipRole and index.column() == 0:
+            return row.record.run_dir or None
+        return None
+
+    # -- updates (GUI thread) ----------------------------------------------------
+    def reset_records(self, records: list[RunRecord], state: str | None = None) -> None:
+        """New rows, all in `state` (None: each record's own status)."""
+        self.beginResetModel()
+        self._rows = [_Row(r, state or r.status, 1.0 if (state or r.status) == FINISHED else 0.0) for r in records]
+        self.endResetModel()
+
+    def set_record(self, index: int, record: RunRecord, state: str) -> None:
+        """Replace a row's record; a training row keeps its progress."""
+        row = self._rows[index]
+        row.record, row.state = record, state
+        if state == FINISHED:
+            row.progress = 1.0
+        self._changed(index)
+
+    def set_progress(self, index: int, fraction: float) -> None:
+        row = self._rows[index]
+        row.state, row.progress = TRAINING, max(0.0, min(1.0, fraction))
+        self.dataChanged.emit(self.index(index, STATUS_COLUMN), self.index(index, STATUS_COLUMN))
+
+    def _changed(self, index: int) -> None:
+        self.dataChanged.emit(self.index(index, 0), self.index(index, len(_COLUMNS) - 1))
+
+    def record(self, index: int) -> RunRecord:
+        return self._rows[index].record
+
+    def state(self, index: int) -> str:
+        return self._rows[index].state
+
+    def records(self) -> list[RunRecord]:
+        return [r.record for r in self._rows]
+
+
+#: columns known once the spec is analysed, after an epoch, or only when the run finished
+_STATIC = {"params", "macs", "training_memory"}
+_LIVE = {"epochs", "best_val_accuracy", "best_epoch", "final_val_loss"}
+
+
+def _known(row: _Row, attr: str) -> bool:
+    if attr in _STATIC:
+        return row.record.params > 0
+    if attr in _LIVE:
+        return row.record.epochs > 0
+    return attr == "preset" or row.state == FINISHED
+
+
+def _status_text(row: _Row) -> str:
+    if row.state == TRAINING:
+        return f"training {row.progress:.0%}"
+    if row.state == FINISHED and row.record.reused:
+        return "finished (reused)"
+    if row.state in (FAILED, CANCELLED) and row.record.error:
+        return f"{row.state}: {row.record.error.splitlines()[0]}"
+    return row.state
+
+
+class _ProgressDelegate(QStyledItemDelegate):
+    """Draws the status cell of a training row as a progress bar."""
+
+    def paint(self, painter, option, index):
+        fraction = index.data(PROGRESS_ROLE)
+        if fraction is None:
+            super().paint(painter, option, index)
+            return
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 2, -2, -2)
+        bar.minimum, bar.maximum = 0, 1000
+        bar.progress = int(fraction * 1000)
+        bar.text = index.data(Qt.DisplayRole)
+        bar.textVisible = True
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawControl(QStyle.CE_ProgressBar, bar, painter, option.widget)
+
+
+# -- the worker ------------------------------------------------------------------------
+class _CompareJob(QObject):
+    """Lives in the worker thread: loads the data, runs the comparison, writes the reports; only emits.
+
+    It is the runner's sink, so every runner event becomes a queued signal.
+    `cancel`/`cancel_all` are called from the GUI thread; requests made
+    before the runner exists are kept and applied when it does.
+    """
+
+    runStarted = Signal(int, object)
+    runProgress = Signal(int, int, int)
+    runEpoch = Signal(int, object)
+    runFinished = Signal(int, object)
+    finished = Signal(object, object)  # records, the comparison.json document
+    failed = Signal(str)
+
+    def __init__(self, entries: list[CompareEntry], dataset_name: str, config, out_dir: Path, input_shape):
+        super().__init__()
+        self.entries, self.dataset_name, self.config = entries, dataset_name, config
+        self.out_dir, self.input_shape = out_dir, input_shape
+        self._lock = threading.Lock()
+        self._runner: ComparisonRunner | None = None
+        self._pending: set[int] = set()
+        self._pending_all = False
+
+    def cancel(self, index: int) -> None:
+        with self._lock:
+            self._pending.add(index)
+            runner = self._runner
+        if runner is not None:
+            runner.cancel(index)
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            self._pending_all = True
+            runner = self._runner
+        if runner is not None:
+            runner.cancel_all()
+
+    @Slot()
+    def run(self) -> None:
+        from ..data import load_dataset
+
+        try:
+            dataset = load_dataset(self.dataset_name, seed=self.config.seed,
+                                   validation_split=self.config.validation_split)
+            runner = ComparisonRunner(self.entries, dataset, self.config, self.out_dir, self,
+                                      input_shape=self.input_shape)
+            with self._lock:
+                self._runner = runner
+                pending, cancel_all = set(self._pending), self._pending_all
+            for index in pending:
+                runner.cancel(index)
+            if cancel_all:
+                runner.cancel_all()
+            records = runner.run()
+            document = comparison_document(records, dataset=dataset.describe(), config=self.config.to_dict(),
+                                           input_shape=self.input_shape)
+            write_reports(self.out_dir, records, document, title=dataset.name)
+        except WorkbenchError as exc:
+            self.failed.emit("\n".join(exc.problems))
+            return
+        except Exception as exc:  # noqa: BLE001 - reported in the window, never raised in a thread
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self.finished.emit(records, document)
+
+    # -- ComparisonSink: called by the runner in this thread -----------------------
+    def on_run_started(self, index: int, record: RunRecord) -> None:
+        self.runStarted.emit(index, record)
+
+    def on_run_progress(self, index: int, step: int, total_steps: int) -> None:
+        self.runProgress.emit(index, step, total_steps)
+
+    def on_run_epoch(self, index: int, record: RunRecord) -> None:
+        self.runEpoch.emit(index, record)
+
+    def on_run_finished(self, index: int, record: RunRecord) -> None:
+        self.runFinished.emit(index, record)
+
+
+# -- charts -----------------------------------------------------------------------------
+class _MacsAxis(pg.AxisItem):
+    """An axis over log10(MACs) that labels ticks as 10K, 1M, 1G."""
+
+    def tickStrings(self, values, scale, spacing):
+        return [human(10 ** v) for v in values]
+
+
+def bubble_diameters(params: list[int]) -> list[float]:
+    """Circle diameters in pixels, so that circle area is proportional to parameters."""
+    return [max(MIN_BUBBLE, MAX_BUBBLE * math.sqrt(share)) for share in parameter_shares(params)]
+
+
+class _Charts(QWidget):
+    """Overlaid validation curves and the accuracy/MACs bubble chart."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.x_axis = QComboBox(self)
+        self.x_axis.addItem("against epoch", "epoch")
+        self.x_axis.addItem("against wall time", "elapsed")
+        self.accuracy = pg.PlotWidget(self)
+        self.loss = pg.PlotWidget(self)
+        self.bubbles = pg.PlotWidget(self, axisItems={"bottom": _MacsAxis("bottom")})
+        for plot, title in ((self.accuracy, "validation accuracy"), (self.loss, "validation loss")):
+            plot.setTitle(title)
+            plot.showGrid(x=True, y=True, alpha=0.15)
+        self.accuracy.addLegend(offset=(-10, 10))
+        self.bubbles.setTitle("best validation accuracy against multiply-adds (area ∝ parameters)")
+        self.bubbles.setLabel("bottom", "multiply-adds per sample")
+        self.bubbles.setLabel("left", "best validation accuracy")
+        self.bubbles.showGrid(x=True, y=True, alpha=0.15)
+        self.bubbles.getViewBox().setDefaultPadding(0.15)
+        self.foreground = self.palette().color(QPalette.Text)
+        for plot in (self.accuracy, self.loss, self.bubbles):
+            plot.setBackground(self.palette().color(QPalette.Base))
+            for side in ("left", "bottom"):
+                axis = plot.getAxis(side)
+                axis.setPen(self.foreground)
+                axis.setTextPen(self.foreground)
+                axis.enableAutoSIPrefix(False)
+        self.scatter = pg.ScatterPlotItem(pxMode=True)
+        self.bubbles.addItem(self.scatter)
+        self._labels: list[pg.TextItem] = []
+        self.curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Curves", self))
+        top.addWidget(self.x_axis)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        curves = QHBoxLayout()
+        curves.addWidget(self.accuracy)
+        curves.addWidget(self.loss)
+        layout.addLayout(curves, 1)
+        layout.addWidget(self.bubbles, 1)
+
+    def clear(self) -> None:
+        for acc, loss in self.curves.values():
+            self.accuracy.removeItem(acc)
+            self.loss.removeItem(loss)
+        self.curves.clear()
+        self.scatter.clear()
+        for label in self._labels:
+            self.bubbles.removeItem(label)
+        self._labels.clear()
+
+    def draw(self, records: list[RunRecord], shown: set[int]) -> None:
+        """Update every run's two curves (hidden unless in `shown`) and the bubbles."""
+        x_key = self.x_axis.currentData()
+        self.accuracy.setLabel("bottom", "epoch" if x_key == "epoch" else "training time (s)")
+        self.loss.setLabel("bottom", "epoch" if x_key == "epoch" else "training time (s)")
+        for index, record in enumerate(records):
+            if index not in self.curves:
+                pen = pg.mkPen(RUN_COLORS[index % len(RUN_COLORS)], width=1)
+                self.curves[index] = (
+                    self.accuracy.plot([], [], pen=pen, name=record.preset),
+                    self.loss.plot([], [], pen=pen),
+                )
+            acc_item, loss_item = self.curves[index]
+            for item, key in ((acc_item, "val_accuracy"), (loss_item, "val_loss")):
+                xs, ys = record.series(x_key, key)
+                item.setData(xs, ys)
+                item.setVisible(index in shown)
+        self._draw_bubbles(records, shown)
+
+    def _draw_bubbles(self, records: list[RunRecord], shown: set[int]) -> None:
+        for label in self._labels:
+            self.bubbles.removeItem(label)
+        self._labels.clear()
+        placed = [(i, r) for i, r in enumerate(records)
+                  if i in shown and r.status == FINISHED and r.best_val_accuracy is not None]
+        diameters = bubble_diameters([r.params for _, r in placed])
+        spots = []
+        for (index, record), size in zip(placed, diameters):
+            x = math.log10(max(record.macs, 1))
+            colour = pg.mkColor(RUN_COLORS[index % len(RUN_COLORS)])
+            colour.setAlpha(140)
+            spots.append({"pos": (x, record.best_val_accuracy), "size": size, "brush": pg.mkBrush(colour),
+                          "pen": pg.mkPen(self.foreground, width=1), "data": index})
+            label = pg.TextItem(f"{record.preset}\n{human(record.params)} params", anchor=(0.5, 0.5),
+                                color=self.foreground)
+            label.setPos(x, record.best_val_accuracy)
+            self.bubbles.addItem(label)
+            self._labels.append(label)
+        self.scatter.setData(spots)
+
+
+# -- the screen ---------------------------------------------------------------------------
+class CompareView(QWidget):
+    """Choose candidates, data and settings; train them one after another; rank and chart them.
+
+    `specs` adds saved or edited architectures (label -> spec) next to the
+    presets.  Call `shutdown()` before the application quits: it cancels the
+    comparison and waits for the worker thread.
+    """
+
+    comparisonFinished = Signal(object)  # list[RunRecord]
+
+    def __init__(self, specs: dict[str, ModelSpec] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._job: _CompareJob | None = None
+        self._out_dir: Path | None = None
+        self._settings: dict = {}
+        self._dirty = False
+
+        self.candidates = QListWidget(self)
+        for slug, path in preset_paths().items():
+            self._add_candidate(slug, None, str(path), checked=False)
+        for label, spec in (specs or {}).items():
+            self.add_spec(label, spec)
+        add_file = QPushButton("Add saved spec…", self)
+        add_file.clicked.connect(self._on_add_file_clicked)
+
+        self.dataset = QComboBox(self)
+        self.dataset.setEditable(True)
+        self._fill_datasets()
+        browse_data = QPushButton("…", self)
+        browse_data.setToolTip("Choose a data file or an image folder")
+        browse_data.clicked.connect(self._on_browse_dataset_clicked)
+        self.epochs = _spin(1, 10000, 10)
+        self.batch_size = _spin(1, 65536, 32)
+        self.seed = _spin(0, 2**31 - 1, 0)
+        self.optimizer = QComboBox(self)
+        self.optimizer.addItems(OPTIMIZERS)
+        self.optimizer.setCurrentText("adam")
+        self.learning_rate = QDoubleSpinBox(self)
+        self.learning_rate.setDecimals(6)
+        self.learning_rate.setRange(1e-6, 10.0)
+        self.learning_rate.setSingleStep(1e-4)
+        self.learning_rate.setValue(1e-3)
+        self.validation_split = QDoubleSpinBox(self)
+        self.validation_split.setRange(0.0, 0.9)
+        self.validation_split.setSingleStep(0.05)
+        self.validation_split.setValue(0.2)
+        self.input_shape = QLineEdit(self)
+        self.input_shape.setPlaceholderText("each model's own, e.g. 32,32,1")
+        self.out_dir = QLineEdit(self)
+        self.out_dir.setPlaceholderText("a new folder under the runs folder")
+        browse_out = QPushButton("…", self)
+        browse_out.clicked.connect(self._on_browse_out_clicked)
+
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.dataset, 1)
+        data_row.addWidget(browse_data)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.out_dir, 1)
+        out_row.addWidget(browse_out)
+        form = QFormLayout()
+        form.addRow("Data set", data_row)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Learning rate", self.learning_rate)
+        form.addRow("Validation split", self.validation_split)
+        form.addRow("Seed", self.seed)
+        form.addRow("Input shape", self.input_shape)
+        form.addRow("Output folder", out_row)
+
+        self.run_button = QPushButton("Train and compare", self)
+        self.run_button.clicked.connect(self._on_run_clicked)
+        candidates_box = QGroupBox("Candidates", self)
+        box_layout = QVBoxLayout(candidates_box)
+        box_layout.addWidget(self.candidates, 1)
+        box_layout.addWidget(add_file)
+        settings_box = QGroupBox("Shared settings", self)
+        settings_box.setLayout(form)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(candidates_box, 1)
+        left_layout.addWidget(settings_box)
+        left_layout.addWidget(self.run_button)
+
+        self.model = LeaderboardModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(STATUS_COLUMN, QHeaderView.Interactive)
+        header.resizeSection(STATUS_COLUMN, STATUS_WIDTH)
+        header.setSortIndicator(-1, Qt.AscendingOrder)  # queue order until a header is clicked
+        self.table.setItemDelegateForColumn(STATUS_COLUMN, _ProgressDelegate(self.table))
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+
+        self.cancel_button = QPushButton("Cancel selected", self)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.cancel_all_button = QPushButton("Cancel all", self)
+        self.cancel_all_button.clicked.connect(self._on_cancel_all_clicked)
+        open_button = QPushButton("Open comparison…", self)
+        open_button.clicked.connect(self._on_open_clicked)
+        self.export_buttons = []
+        for text, suffix in (("Export CSV…", "csv"), ("Export JSON…", "json"), ("Export PNG…", "png")):
+            button = QPushButton(text, self)
+            button.setProperty("suffix", suffix)
+            button.clicked.connect(self._on_export_clicked)
+            self.export_buttons.append(button)
+        actions = QHBoxLayout()
+        for button in (self.cancel_button, self.cancel_all_button, open_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        for button in self.export_buttons:
+            actions.addWidget(button)
+        self.status = QLabel("Check two or more candidates, choose a data set, and train.", self)
+        self.status.setWordWrap(True)
+
+        self.charts = _Charts(self)
+        self.charts.x_axis.currentIndexChanged.connect(self._on_x_axis_changed)
+        board = QWidget(self)
+        board_layout = QVBoxLayout(board)
+        board_layout.setContentsMargins(0, 0, 0, 0)
+        board_layout.addWidget(self.table, 1)
+        board_layout.addLayout(actions)
+        board_layout.addWidget(self.status)
+        right = QSplitter(Qt.Vertical, self)
+        right.addWidget(board)
+        right.addWidget(self.charts)
+        right.setStretchFactor(1, 2)
+        splitter = QSplitter(Qt.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._on_redraw_tick)
+        self._timer.start()
+        self._update_buttons()
+
+    # -- candidates -------------------------------------------------------------------
+    def add_spec(self, label: str, spec: ModelSpec, checked: bool = True) -> None:
+        """Offer an architecture (e.g. the editor's, or a saved file) as a candidate."""
+        self._add_candidate(label, spec, spec.description or spec.name, checked)
+
+    def _add_candidate(self, label: str, spec: ModelSpec | None, tip: str, checked: bool) -> None:
+        item = QListWidgetItem(label, self.candidates)
+        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+        item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
+        item.setData(SPEC_ROLE, spec)
+        item.setToolTip(tip)
+
+    def set_checked(self, labels: list[str]) -> None:
+        """Check exactly these candidates."""
+        wanted = set(labels)
+        for i in range(self.candidates.count()):
+            item = self.candidates.item(i)
+            item.setCheckState(Qt.Checked if item.text() in wanted else Qt.Unchecked)
+
+    def checked_entries(self) -> list[CompareEntry]:
+        """The checked candidates, presets loaded; raises WorkbenchError for an unreadable preset."""
+        candidates = []
+        slugs = preset_paths()
+        for i in range(self.candidates.count()):
+            item = self.candidates.item(i)
+            if item.checkState() != Qt.Checked:
+                continue
+            spec = item.data(SPEC_ROLE)
+            if spec is None:
+                spec = load_preset(slugs[item.text()])
+            candidates.append((item.text(), spec, item.text()))
+        return make_entries(candidates)
+
+    def _fill_datasets(self) -> None:
+        from ..data import dataset_names
+
+        self.dataset.addItems(dataset_names())
+
+    # -- running --------------------------------------------------------------------
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def start(self, entries: list[CompareEntry], dataset_name: str, config, out_dir: Path,
+              input_shape=None) -> None:
+        """Train `entries` on `dataset_name` with `config` into `out_dir` in the worker thread."""
+        if self.running():
+            raise WorkbenchError("a comparison is already running; cancel it or wait for it to finish")
+        self._out_dir = Path(out_dir)
+        self._settings = {}
+        self.model.reset_records([RunRecord(preset=e.label, source=e.source) for e in entries], QUEUED)
+        self.charts.clear()
+        self._dirty = True
+        self._thread = QThread()
+        self._thread.setObjectName("comparison")
+        self._job = _CompareJob(list(entries), dataset_name, config, self._out_dir, input_shape)
+        self._job.moveToThread(self._thread)
+        self._thread.started.connect(self._job.run)
+        self._job.runStarted.connect(self._on_run_started)
+        self._job.runProgress.connect(self._on_run_progress)
+        self._job.runEpoch.connect(self._on_run_epoch)
+        self._job.runFinished.connect(self._on_run_finished)
+        self._job.finished.connect(self._on_finished)
+        self._job.failed.connect(self._on_failed)
+        self._thread.finished.connect(self._on_thread_finished)
+        self._thread.start()
+        self._set_status(f"Training {len(entries)} candidates on {dataset_name} into {self._out_dir} …")
+        self._update_buttons()
+
+    def cancel(self, index: int) -> None:
+        if self._job is not None:
+            self._job.cancel(index)
+
+    def cancel_all(self) -> None:
+        if self._job is not None:
+            self._job.cancel_all()
+
+    def shutdown(self) -> None:
+        """Cancel the comparison and wait for the worker, so no thread outlives the window."""
+        self._timer.stop()
+        if self._thread is not None:
+            self.cancel_all()
+            self._thread.quit()
+            self._thread.wait()
+
+    def _gather(self):
+        """(entries, data set name, TrainConfig, out dir, input shape) from the form."""
+        from ..train.config import TrainConfig
+        from ..train.run_dir import new_run_path
+
+        entries = self.checked_entries()
+        if not entries:
+            raise WorkbenchError("check at least one candidate to train")
+        dataset_name = self.dataset.currentText().strip()
+        if not dataset_name:
+            raise WorkbenchError("choose a data set")
+        try:
+            config = TrainConfig(
+                optimizer=self.optimizer.currentText(), learning_rate=self.learning_rate.value(),
+                batch_size=self.batch_size.value(), epochs=self.epochs.value(), seed=self.seed.value(),
+                validation_split=self.validation_split.value(),
+            )
+        except ValueError as exc:
+            raise WorkbenchError(str(exc)) from None
+        shape_text = self.input_shape.text().strip()
+        input_shape = parse_shape(shape_text) if shape_text else None
+        out_text = self.out_dir.text().strip()
+        out_dir = Path(out_text).expanduser() if out_text else new_run_path(f"comparison-{dataset_name}")
+        return entries, dataset_name, config, out_dir, input_shape
+
+    # -- slots: buttons ---------------------------------------------------------------
+    @Slot()
+    def _on_run_clicked(self) -> None:
+        try:
+            self.start(*self._gather())
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, "Cannot start the comparison", "\n".join(exc.problems))
+
+    @Slot()
+    def _on_cancel_clicked(self) -> None:
+        for index in self._selected_rows():
+            self.cancel(index)
+
+    @Slot()
+    def _on_cancel_all_clicked(self) -> None:
+        self.cancel_all()
+
+    @Slot()
+    def _on_add_file_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add a saved spec", "", "Presets and models (*.json *.h5 *.keras)")
+        if not path:
+            return
+        try:
+            spec = load_target(path)
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, "Cannot add the spec", "\n".join(exc.problems))
+            return
+        self.add_spec(Path(path).stem, spec)
+
+    @Slot()
+    def _on_browse_dataset_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", "", "Data (*.csv *.tsv *.npz *.h5 *.hdf5)")
+        if not path:
+            path = QFileDialog.getExistingDirectory(self, "Or an image folder (one sub-folder per class)")
+        if path:
+            self.dataset.setEditText(path)
+
+    @Slot()
+    def _on_browse_out_clicked(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Output folder for the comparison")
+        if path:
+            self.out_dir.setText(path)
+
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a comparison", "", f"Comparison ({JSON_NAME})")
+        if path:
+            try:
+                self.load_comparison(path)
+            except WorkbenchError as exc:
+                QMessageBox.warning(self, "Cannot open the comparison", "\n".join(exc.problems))
+
+    @Slot()
+    def _on_export_clicked(self) -> None:
+        suffix = self.sender().property("suffix")
+        path, _ = QFileDialog.getSaveFileName(self, f"Export the comparison as {suffix.upper()}",
+                                              f"comparison.{suffix}", f"{suffix.upper()} (*.{suffix})")
+        if path:
+            self.export(path)
+
+    # -- public: results -----------------------------------------------------------------
+    def records(self) -> list[RunRecord]:
+        return self.model.records()
+
+    def show_records(self, records: list[RunRecord]) -> None:
+        """Show finished (or failed) records, e.g. from an earlier comparison."""
+        self.model.reset_records(list(records))
+        self.charts.clear()
+        self._dirty = True
+        self._update_buttons()
+
+    def load_comparison(self, path: str | Path) -> None:
+        """Show a `comparison.json` written by `workbench compare` or this view."""
+        path = Path(path)
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            runs = document["runs"]
+            records = [RunRecord.from_dict(r) for r in runs]
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise WorkbenchError(f"{path}: not a comparison file ({exc})") from None
+        self._out_dir = path.parent
+        self._settings = {k: document.get(k) for k in _SETTINGS}
+        self.show_records(records)
+        self._set_status(f"{len(records)} runs from {path}")
+
+    def export(self, path: str | Path) -> Path:
+        """Write the leaderboard as .csv, .json or .png (by the suffix)."""
+        path = Path(path)
+        records = self.records()
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            return write_csv(records, path)
+        if suffix == ".json":
+            return write_json(comparison_document(records, dataset=self._settings.get("dataset"),
+                                                  config=self._settings.get("config"),
+                                                  input_shape=self._settings.get("input_shape")), path)
+        if suffix == ".png":
+            return write_png(records, path)
+        raise WorkbenchError(f"{path}: export as .csv, .json or .png")
+
+    # -- slots: the worker's signals (queued into the GUI thread) --------------------------
+    @Slot(int, object)
+    def _on_run_started(self, index: int, record: RunRecord) -> None:
+        self.model.set_record(index, record, TRAINING)
+        self.model.set_progress(index, 0.0)
+        self._set_status(f"Training {record.preset} ({index + 1} of {self.model.rowCount()}) …")
+
+    @Slot(int, int, int)
+    def _on_run_progress(self, index: int, step: int, total_steps: int) -> None:
+        self.model.set_progress(index, step / total_steps if total_steps else 0.0)
+
+    @Slot(int, object)
+    def _on_run_epoch(self, index: int, record: RunRecord) -> None:
+        self.model.set_record(index, record, TRAINING)
+        self._dirty = True
+
+    @Slot(int, object)
+    def _on_run_finished(self, index: int, record: RunRecord) -> None:
+        self.model.set_record(index, record, record.status)
+        self._dirty = True
+
+    @Slot(object, object)
+    def _on_finished(self, records: list, document: dict) -> None:
+        self._settings = {k: document.get(k) for k in _SETTINGS}
+        done = sum(r.finished for r in records)
+        failed = [r.preset for r in records if r.status == FAILED]
+        text = f"{done} of {len(records)} trained; reports and models in {self._out_dir}"
+        self._set_status(text + (f"; failed: {', '.join(failed)}" if failed else ""), error=bool(failed))
+        self._quit_thread()
+        self.comparisonFinished.emit(records)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._set_status(f"The comparison stopped: {message}", error=True)
+        self._quit_thread()
+
+    def _quit_thread(self) -> None:
+        if self._thread is not None:
+            self._thread.quit()
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self._job.deleteLater()
+        self._thread.deleteLater()
+        self._job, self._thread = None, None
+        self._update_buttons()
+
+    # -- slots: view ---------------------------------------------------------------------------
+    @Slot()
+    def _on_selection_changed(self, *_args) -> None:
+        self._dirty = True
+
+    @Slot(int)
+    def _on_x_axis_changed(self, _index: int) -> None:
+        self._dirty = True
+
+    @Slot()
+    def _on_redraw_tick(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            records = self.records()
+            selected = set(self._selected_rows())
+            self.charts.draw(records, selected or set(range(len(records))))
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        colour = mark_color("error").name() if error else ""
+        self.status.setStyleSheet(f"color: {colour}" if colour else "")
+
+    def _selected_rows(self) -> list[int]:
+        rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
+        return sorted(rows)
+
+    def _update_buttons(self) -> None:
+        running = self.running()
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.cancel_all_button.setEnabled(running)
+        for button in self.export_buttons:
+            button.setEnabled(not running and self.model.rowCount() > 0)
+
+
+def _spin(low: int, high: int, value: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    return box
