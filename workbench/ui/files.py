@@ -1,0 +1,404 @@
+"""Files: new, open, save, export, recent files, dropped files, autosave and crash recovery.
+
+Opening reads the whole file before the Document is touched, so a bad file
+leaves the current model as it was and says what is wrong.  Export builds the
+model with Keras, so it runs in a worker thread (`ExportJob`) whose results
+come back through queued signals to slots here.  The dirty document is
+autosaved every 30 s to the user state folder; a file left there by a process
+that is no longer running is offered back at the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from ..errors import WorkbenchError
+from ..spec import ModelSpec, load_preset, save_preset, spec_from_data
+from ..spec.preset_io import atomic_write_text
+from . import settings
+
+PRESET_SUFFIXES = (".json",)
+MODEL_SUFFIXES = (".h5", ".hdf5", ".keras")
+OPEN_FILTER = (
+    "Presets and Keras models (*.json *.h5 *.hdf5 *.keras);;"
+    "Workbench presets (*.json);;Keras models (*.h5 *.hdf5 *.keras);;All files (*)"
+)
+#: export filter -> suffix; `workbench.export.export_model` picks the format from the suffix
+EXPORT_FILTERS = {
+    "Keras HDF5 model (*.h5)": ".h5",
+    "Keras v3 model (*.keras)": ".keras",
+    "Python script (*.py)": ".py",
+}
+AUTOSAVE_INTERVAL_MS = 30_000
+AUTOSAVE_FORMAT = 1
+
+
+def read_model_file(path: str | os.PathLike) -> ModelSpec:
+    """A spec from a preset `.json` or a Keras `.h5`/`.keras` file; ValueError/OSError naming the problem."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in MODEL_SUFFIXES:
+        from ..keras_bridge import read_spec  # reads the stored config with h5py/zipfile; no Keras import
+
+        return read_spec(path)
+    if suffix in PRESET_SUFFIXES:
+        return load_preset(path)
+    raise WorkbenchError(
+        f"{path.name}: cannot open '{suffix or 'no suffix'}' files; "
+        f"open a preset (.json) or a Keras model ({', '.join(MODEL_SUFFIXES)})"
+    )
+
+
+def openable(path: str | os.PathLike) -> bool:
+    return Path(path).suffix.lower() in PRESET_SUFFIXES + MODEL_SUFFIXES
+
+
+def _problem_text(exc: BaseException) -> str:
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return "\n".join(str(p) for p in problems)
+    return str(exc) or type(exc).__name__
+
+
+# -- export in a worker thread ---------------------------------------------------
+class _Exporter(QObject):
+    """Lives in the export thread: builds and saves with Keras, reports by signal only."""
+
+    finished = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, spec: ModelSpec, path: str):
+        super().__init__()
+        self.spec, self.path = spec, path
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            from ..export import export_model
+
+            export_model(self.spec, self.path)
+        except Exception as exc:  # reported to the user in a message box, with the exception's own text
+            self.failed.emit(_problem_text(exc) if isinstance(exc, (ValueError, OSError)) else f"{type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit(self.path)
+
+
+class ExportJob(QObject):
+    """One export at a time: `finished(path)` or `failed(message)` arrive in the GUI thread."""
+
+    finished = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._exporter: _Exporter | None = None
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def start(self, spec: ModelSpec, path: str) -> None:
+        if self.running():
+            raise RuntimeError("an export is already running")
+        self.wait()
+        self._thread = QThread()
+        self._thread.setObjectName("export")
+        self._exporter = _Exporter(spec.copy(), path)
+        self._exporter.moveToThread(self._thread)
+        self._thread.started.connect(self._exporter.run)
+        self._exporter.finished.connect(self._on_finished)
+        self._exporter.failed.connect(self._on_failed)
+        self._thread.start()
+
+    @Slot(str)
+    def _on_finished(self, path: str) -> None:
+        self._thread.quit()
+        self.finished.emit(path)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._thread.quit()
+        self.failed.emit(message)
+
+    def wait(self) -> None:
+        """Let a running export finish (a half-written model file is worse than a short wait)."""
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+
+
+# -- autosave and recovery -----------------------------------------------------------
+class Autosave:
+    """This process' autosave file, guarded by a lock file so others can tell it is alive."""
+
+    def __init__(self):
+        folder = settings.state_dir()
+        self.path = folder / f"autosave-{os.getpid()}.json"
+        self._lock = QLockFile(str(self.path) + ".lock")
+        self._lock.setStaleLockTime(0)  # stale only when the owning process is gone, however old
+        self._lock.tryLock(0)
+
+    def write(self, spec: ModelSpec, source: Path | None) -> None:
+        data = {
+            "workbench_autosave": AUTOSAVE_FORMAT,
+            "path": str(source) if source else None,
+            "saved_at": time.time(),
+            "preset": spec.to_dict(),
+        }
+        atomic_write_text(self.path, json.dumps(data))
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        self.remove()
+        self._lock.unlock()
+
+    @staticmethod
+    def orphans() -> list[Path]:
+        """Autosaves left by processes that are no longer running, newest first."""
+        own = f"autosave-{os.getpid()}.json"
+        found = []
+        for path in settings.state_dir().glob("autosave-*.json"):
+            if path.name == own:
+                continue
+            lock = QLockFile(str(path) + ".lock")
+            lock.setStaleLockTime(0)
+            if lock.tryLock(0):  # succeeds only if no live process holds it
+                lock.unlock()
+                found.append(path)
+        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+    @staticmethod
+    def read(path: Path) -> tuple[ModelSpec, str | None, float]:
+        """(spec, original file or None, time saved) from an autosave; ValueError if unreadable."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path}: unreadable autosave ({exc})") from None
+        if not isinstance(data, dict) or data.get("workbench_autosave") != AUTOSAVE_FORMAT:
+            raise ValueError(f"{path}: not a workbench autosave")
+        spec = spec_from_data(data.get("preset"), str(path))
+        source = data.get("path") if isinstance(data.get("path"), str) else None
+        saved_at = data.get("saved_at")
+        return spec, source, float(saved_at) if isinstance(saved_at, (int, float)) else path.stat().st_mtime
+
+
+# -- the controller the window's File menu calls ----------------------------------------
+class FileController(QObject):
+    """File actions on one Document; dialogs are parented to `window`."""
+
+    status = Signal(str)  # a transient status-bar message
+    exportRunning = Signal(bool)
+
+    def __init__(self, window: QWidget, document, parent=None):
+        super().__init__(parent)
+        self.window = window
+        self.doc = document
+        self.autosave = Autosave()
+        self.export_job = ExportJob(self)
+        self.export_job.finished.connect(self._on_export_finished)
+        self.export_job.failed.connect(self._on_export_failed)
+        self._timer = QTimer(self)
+        self._timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self._timer.timeout.connect(self.autosave_now)
+        self._timer.start()
+
+    # -- new / open -------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False means the user cancelled what they were doing."""
+        if not self.doc.dirty:
+            return True
+        answer = QMessageBox.question(
+            self.window,
+            "Unsaved changes",
+            f"“{self.doc.spec.name}” has unsaved changes. Save them first?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Save,
+        )
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def new(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.doc.load(ModelSpec("Untitled", (28, 28, 1), []))
+        self.autosave.remove()
+        return True
+
+    def open_spec(self, spec: ModelSpec, path: str | os.PathLike | None = None) -> bool:
+        """Replace the document with `spec` after asking about unsaved changes."""
+        if not self.maybe_save():
+            return False
+        self.doc.load(spec, path)
+        self.autosave.remove()
+        return True
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open preset or model", self._start_dir(), OPEN_FILTER)
+        return self.open_path(path, ask=False) if path else False
+
+    def open_path(self, path: str | os.PathLike, ask: bool = True) -> bool:
+        """Read `path` first; only a successful read replaces the document."""
+        path = Path(path)
+        try:
+            with _busy_cursor():
+                spec = read_model_file(path)
+        except (ValueError, OSError) as exc:
+            if not path.exists():
+                settings.remove_recent_file(path)
+            QMessageBox.critical(self.window, "Cannot open file", f"Cannot open {path.name}:\n\n{_problem_text(exc)}")
+            return False
+        if ask and not self.maybe_save():
+            return False
+        is_preset = path.suffix.lower() in PRESET_SUFFIXES
+        self.doc.load(spec, path if is_preset else None)
+        self.autosave.remove()
+        settings.add_recent_file(path)
+        self.status.emit(f"Opened {path}")
+        return True
+
+    # -- save ----------------------------------------------------------------------
+    def save(self) -> bool:
+        path = self.doc.path
+        if path is None or Path(path).suffix.lower() not in PRESET_SUFFIXES:
+            return self.save_as()
+        return self.save_to(path)
+
+    def save_as(self) -> bool:
+        suggested = self.doc.path.with_suffix(".json") if self.doc.path else Path(self._start_dir()) / (
+            _file_stem(self.doc.spec.name) + ".json"
+        )
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save preset", str(suggested), "Workbench presets (*.json)")
+        if not path:
+            return False
+        if Path(path).suffix.lower() != ".json":
+            path += ".json"
+        return self.save_to(path)
+
+    def save_to(self, path: str | os.PathLike) -> bool:
+        """Write the preset atomically; an invalid graph saves too (it is work in progress)."""
+        path = Path(path)
+        try:
+            save_preset(self.doc.spec, path)
+        except OSError as exc:
+            QMessageBox.critical(self.window, "Cannot save", f"Cannot save {path}:\n\n{exc.strerror or exc}")
+            return False
+        self.doc.mark_saved(path)
+        self.autosave.remove()
+        settings.add_recent_file(path)
+        self.status.emit(f"Saved {path}")
+        return True
+
+    # -- export ----------------------------------------------------------------------
+    def export_dialog(self) -> bool:
+        errors = self.doc.analysis.errors
+        if errors:
+            listed = "\n".join(f"• {p}" for p in errors[:8])
+            more = f"\n… and {len(errors) - 8} more" if len(errors) > 8 else ""
+            QMessageBox.warning(
+                self.window, "Cannot export",
+                f"Keras cannot build “{self.doc.spec.name}” until these errors are fixed:\n\n{listed}{more}",
+            )
+            return False
+        start = Path(self._start_dir()) / (_file_stem(self.doc.spec.name) + ".h5")
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export model", str(start), ";;".join(EXPORT_FILTERS))
+        if not path:
+            return False
+        suffix = EXPORT_FILTERS.get(chosen, ".h5")
+        if Path(path).suffix.lower() not in EXPORT_FILTERS.values():
+            path += suffix
+        self.export_to(path)
+        return True
+
+    def export_to(self, path: str | os.PathLike) -> None:
+        self.export_job.start(self.doc.spec, str(path))
+        self.exportRunning.emit(True)
+        self.status.emit(f"Exporting to {path}… (building with Keras)")
+
+    @Slot(str)
+    def _on_export_finished(self, path: str) -> None:
+        self.exportRunning.emit(False)
+        self.status.emit(f"Exported {path}")
+
+    @Slot(str)
+    def _on_export_failed(self, message: str) -> None:
+        self.exportRunning.emit(False)
+        self.status.emit("Export failed")
+        QMessageBox.critical(self.window, "Export failed", message)
+
+    # -- autosave ----------------------------------------------------------------------
+    @Slot()
+    def autosave_now(self) -> None:
+        if self.doc.dirty:
+            try:
+                self.autosave.write(self.doc.spec, self.doc.path)
+            except OSError as exc:
+                self.status.emit(f"Autosave failed: {exc}")
+        else:
+            self.autosave.remove()
+
+    def offer_recovery(self) -> bool:
+        """If an earlier session left an autosave, offer to reopen it; True if it was recovered."""
+        for path in Autosave.orphans():
+            try:
+                spec, source, saved_at = Autosave.read(path)
+            except ValueError:
+                path.unlink(missing_ok=True)
+                continue
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved_at))
+            answer = QMessageBox.question(
+                self.window,
+                "Recover unsaved work",
+                f"Keras Workbench did not shut down cleanly. Recover the unsaved model “{spec.name}” "
+                f"autosaved at {when}?" + (f"\n\nIts file was {source}." if source else ""),
+                QMessageBox.Yes | QMessageBox.Discard | QMessageBox.Ignore,
+                QMessageBox.Yes,
+            )
+            if answer == QMessageBox.Ignore:  # keep it for the next start
+                return False
+            path.unlink(missing_ok=True)
+            Path(str(path) + ".lock").unlink(missing_ok=True)
+            if answer == QMessageBox.Yes:
+                self.doc.load(spec, source if source and Path(source).suffix.lower() in PRESET_SUFFIXES else None)
+                self.doc.undo_stack.resetClean()  # recovered work is unsaved work
+                self.autosave_now()
+                return True
+        return False
+
+    def shutdown(self) -> None:
+        """On a clean exit: wait for an export, drop the autosave."""
+        self._timer.stop()
+        self.export_job.wait()
+        self.autosave.release()
+
+    def _start_dir(self) -> str:
+        if self.doc.path:
+            return str(self.doc.path.parent)
+        recent = settings.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+
+@contextmanager
+def _busy_cursor():
+    QApplication.setOverrideCursor(Qt.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def _file_stem(name: str) -> str:
+    """A file name from a model name: 'ResNet-50' -> 'ResNet-50', 'my net/v2' -> 'my_net_v2'."""
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name.strip()).strip("._")
+    return stem or "model"

@@ -1,0 +1,357 @@
+"""The main window: assembles the canvas, the docks, the actions and the status bar.
+
+Each panel is its own module and talks to the shared `Document`; this file
+only creates them, places them, and wires menu actions to the Document, the
+canvas and the file controller.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton
+
+from ..spec import PresetError, load_named
+from ..spec.units import human
+from . import settings
+from .document import Document
+from .files import FileController, openable
+from .gallery import GalleryPanel
+from .graph.view import GraphView
+from .inspector import InspectorPanel
+from .palette import LayerPalette
+from .problems import ProblemsPanel
+from .summary_table import EstimateSettings, SummaryPanel
+from .tf_loader import TensorFlowLoader
+from .theme import apply_theme, mark_color, severity_icon
+
+APP_TITLE = "Keras Workbench"
+
+
+class MainWindow(QMainWindow):
+    """Gallery and palette on the left, canvas in the centre, inspector right, summary and problems below."""
+
+    firstShown = Signal()
+
+    def __init__(self, load_tensorflow: bool = True, remember_layout: bool = True, offer_recovery: bool = True):
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.doc = Document(parent=self)
+        self.estimate = EstimateSettings(self)
+        self.view = GraphView()
+        self.view.set_document(self.doc)
+        self.setCentralWidget(self.view)
+
+        self.gallery = GalleryPanel()
+        self.palette = LayerPalette(self.doc)
+        self.inspector = InspectorPanel(self.doc, self.estimate)
+        self.summary = SummaryPanel(self.doc, self.estimate)
+        self.problems = ProblemsPanel(self.doc)
+        self.files = FileController(self, self.doc, self)
+        self.tf_loader = TensorFlowLoader(self)
+        self._load_tensorflow = load_tensorflow
+        self._remember_layout = remember_layout
+        self._offer_recovery = offer_recovery
+        self._shown = False
+
+        self.docks = self._make_docks()
+        self.actions = self._make_actions()
+        self._make_menus()
+        self._make_status_bar()
+        self._connect()
+        self.resize(1600, 1000)
+        self._default_layout()
+        if remember_layout:
+            geometry, state = settings.layout()
+            if geometry is not None:
+                self.restoreGeometry(geometry)
+            if state is not None:
+                self.restoreState(state, settings.SETTINGS_VERSION)
+        self.setAcceptDrops(True)
+        self._update_title()
+
+    # -- assembly ---------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState/restoreState key
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _make_docks(self) -> dict[str, QDockWidget]:
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
+        docks = {
+            "gallery": self._dock("Gallery", "gallery", self.gallery, Qt.LeftDockWidgetArea),
+            "palette": self._dock("Layers", "palette", self.palette, Qt.LeftDockWidgetArea),
+            "inspector": self._dock("Inspector", "inspector", self.inspector, Qt.RightDockWidgetArea),
+            "summary": self._dock("Summary", "summary", self.summary, Qt.BottomDockWidgetArea),
+            "problems": self._dock("Problems", "problems", self.problems, Qt.BottomDockWidgetArea),
+        }
+        self.tabifyDockWidget(docks["summary"], docks["problems"])
+        docks["summary"].raise_()
+        return docks
+
+    def _default_layout(self) -> None:
+        d = self.docks
+        self.resizeDocks([d["gallery"], d["inspector"]], [320, 380], Qt.Horizontal)
+        self.resizeDocks([d["gallery"], d["palette"]], [560, 400], Qt.Vertical)
+        self.resizeDocks([d["summary"]], [260], Qt.Vertical)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _make_actions(self) -> dict[str, QAction]:
+        stack = self.doc.undo_stack
+        undo = stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.Undo)
+        redo = stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        actions = {
+            "new": self._action("&New", self.files.new, QKeySequence.New, "Start an empty model"),
+            "open": self._action("&Open…", self.files.open_dialog, QKeySequence.Open, "Open a preset or a Keras model"),
+            "save": self._action("&Save", self.files.save, QKeySequence.Save, "Save as a preset (.json)"),
+            "save_as": self._action("Save &As…", self.files.save_as, QKeySequence("Ctrl+Shift+S")),
+            "export": self._action("&Export Model…", self.files.export_dialog, QKeySequence("Ctrl+E"),
+                                   "Build with Keras and save as .h5, .keras or a Python script"),
+            "quit": self._action("&Quit", self.close, QKeySequence.Quit),
+            "undo": undo,
+            "redo": redo,
+            "cut": self._action("Cu&t", self.view.cut_selection, QKeySequence.Cut),
+            "copy": self._action("&Copy", self.view.copy_selection, QKeySequence.Copy),
+            "paste": self._action("&Paste", self.view.paste, QKeySequence.Paste),
+            "delete": self._action("&Delete", self.view.delete_selection, QKeySequence.Delete,
+                                   "Remove the selected layers"),
+            "select_all": self._action("Select &All", self.select_all, QKeySequence.SelectAll),
+            "rename": self._action("&Rename Layer", self.view.rename_selected, QKeySequence("F2")),
+            "fit": self._action("&Fit Graph", self.view.fit, QKeySequence("F"), "Zoom to show the whole graph"),
+            "zoom_in": self._action("Zoom &In", self.view.zoom_in, QKeySequence.ZoomIn),
+            "zoom_out": self._action("Zoom &Out", self.view.zoom_out, QKeySequence.ZoomOut),
+            "about": self._action("&About Keras Workbench", self.about),
+        }
+        # Keys that also edit text act on the layers only while the canvas or the table has focus
+        # (a line edit keeps Ctrl+C, Del, F for itself); the single-key ones only on the canvas.
+        for key, widgets in (
+            ("cut", (self.view, self.summary.table)), ("copy", (self.view, self.summary.table)),
+            ("paste", (self.view, self.summary.table)), ("delete", (self.view, self.summary.table)),
+            ("select_all", (self.view, self.summary.table)), ("rename", (self.view,)), ("fit", (self.view,)),
+            ("zoom_in", (self.view,)), ("zoom_out", (self.view,)),
+        ):
+            actions[key].setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            for widget in widgets:
+                widget.addAction(actions[key])
+        themes = QActionGroup(self)
+        for name in settings.THEMES:
+            action = QAction(name.capitalize(), self, checkable=True)
+            action.setData(name)
+            action.setChecked(name == settings.theme())
+            themes.addAction(action)
+            actions[f"theme_{name}"] = action
+        themes.triggered.connect(self._on_theme_chosen)
+        return actions
+
+    def _make_menus(self) -> None:
+        a = self.actions
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([a["new"], a["open"]])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([a["save"], a["save_as"], a["export"]])
+        file_menu.addSeparator()
+        file_menu.addAction(a["quit"])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([a["undo"], a["redo"]])
+        edit.addSeparator()
+        edit.addActions([a["cut"], a["copy"], a["paste"], a["delete"]])
+        edit.addSeparator()
+        edit.addActions([a["select_all"], a["rename"]])
+        view = bar.addMenu("&View")
+        view.addActions([a["fit"], a["zoom_in"], a["zoom_out"]])
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        theme_menu = view.addMenu("&Theme")
+        theme_menu.addActions([a[f"theme_{n}"] for n in settings.THEMES])
+        bar.addMenu("&Help").addAction(a["about"])
+
+    def _make_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.problem_status = QToolButton()
+        self.problem_status.setAutoRaise(True)
+        self.problem_status.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.problem_status.setToolTip("Show the problems panel")
+        self.totals_status = QLabel()
+        self.tf_status = QLabel("TensorFlow not loaded")
+        bar.addPermanentWidget(self.problem_status)
+        bar.addPermanentWidget(self.totals_status)
+        bar.addPermanentWidget(self.tf_status)
+
+    def _connect(self) -> None:
+        self.doc.specChanged.connect(self._on_spec_changed)
+        self.doc.dirtyChanged.connect(self._on_dirty_changed)
+        self.doc.pathChanged.connect(self._on_path_changed)
+        self.gallery.presetActivated.connect(self.open_preset)
+        self.summary.layerClicked.connect(self.view.center_on)
+        self.problems.layerClicked.connect(self.view.center_on)
+        self.problems.countsChanged.connect(self._on_problem_counts)
+        self.problem_status.clicked.connect(self.docks["problems"].raise_)
+        self.files.status.connect(self._show_message)
+        self.view.statusMessage.connect(self._show_message)
+        self.files.exportRunning.connect(self._on_export_running)
+        self.tf_loader.loaded.connect(self._on_tensorflow_loaded)
+        self.tf_loader.failed.connect(self._on_tensorflow_failed)
+        self._on_spec_changed()
+        self._on_problem_counts(len(self.doc.analysis.errors), len(self.doc.analysis.warnings))
+
+    # -- actions -----------------------------------------------------------------------
+    @Slot(str)
+    def open_preset(self, slug: str) -> bool:
+        try:
+            spec = load_named(slug)
+        except PresetError as exc:
+            QMessageBox.critical(self, "Cannot open preset", "\n".join(exc.problems))
+            return False
+        return self.files.open_spec(spec)
+
+    @Slot()
+    def select_all(self) -> None:
+        self.doc.set_selection(self.doc.spec.names())
+
+    @Slot()
+    def about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_TITLE}",
+            f"<b>{APP_TITLE}</b><p>Assemble, inspect, train and compare classic Keras networks.</p>"
+            f"<p>{self.tf_loader.description or 'TensorFlow is not loaded yet.'}</p>",
+        )
+
+    @Slot(QAction)
+    def _on_theme_chosen(self, action: QAction) -> None:
+        settings.set_theme(action.data())
+        apply_theme(QApplication.instance(), action.data())  # widgets and the canvas follow the palette
+
+    @Slot()
+    def _fill_recent_menu(self) -> None:
+        menu: QMenu = self.recent_menu
+        menu.clear()
+        files = settings.recent_files()
+        for i, path in enumerate(files, 1):
+            action = menu.addAction(f"&{i % 10}  {path}")
+            action.setData(path)
+            action.triggered.connect(self._on_recent_chosen)
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear Recent Files").triggered.connect(self._on_clear_recent)
+        else:
+            menu.addAction("No recent files").setEnabled(False)
+
+    @Slot()
+    def _on_recent_chosen(self) -> None:
+        self.files.open_path(self.sender().data())
+
+    @Slot()
+    def _on_clear_recent(self) -> None:
+        settings.clear_recent_files()
+
+    # -- state shown in the title and the status bar ----------------------------------
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{APP_TITLE} — {self.doc.spec.name}{'*' if self.doc.dirty else ''}")
+
+    @Slot()
+    def _on_spec_changed(self) -> None:
+        a = self.doc.analysis
+        self.totals_status.setText(f"{human(a.total_params)} params · {human(a.total_macs)} MACs")
+        self._update_title()
+
+    @Slot(bool)
+    def _on_dirty_changed(self, dirty: bool) -> None:
+        self._update_title()
+
+    @Slot(str)
+    def _on_path_changed(self, path: str) -> None:
+        self.setWindowFilePath(path)
+        self._update_title()
+
+    @Slot(int, int)
+    def _on_problem_counts(self, errors: int, warnings: int) -> None:
+        parts = [f"{n} {word}{'s' * (n != 1)}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+        severity = "error" if errors else "warning" if warnings else "ok"
+        self.problem_status.setText(", ".join(parts) or "builds")
+        self.problem_status.setIcon(severity_icon(severity))
+        count = errors + warnings
+        self.docks["problems"].setWindowTitle(f"Problems ({count})" if count else "Problems")
+
+    @Slot(str)
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    @Slot(bool)
+    def _on_export_running(self, running: bool) -> None:
+        self.actions["export"].setEnabled(not running)
+
+    @Slot(str)
+    def _on_tensorflow_loaded(self, description: str) -> None:
+        self.tf_status.setText(description)
+        self.tf_status.setToolTip("TensorFlow and Keras are loaded; training and export are ready")
+
+    @Slot(str)
+    def _on_tensorflow_failed(self, message: str) -> None:
+        self.tf_status.setText("TensorFlow unavailable")
+        self.tf_status.setStyleSheet(f"color: {mark_color('error').name()};")
+        self.tf_status.setToolTip(message)
+
+    # -- window events -------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            if self._load_tensorflow:
+                self.tf_status.setText("Loading TensorFlow…")
+            QTimer.singleShot(0, self._after_first_show)
+
+    @Slot()
+    def _after_first_show(self) -> None:
+        """Everything that may wait until the window is on screen."""
+        self.firstShown.emit()
+        if self._load_tensorflow:
+            self.tf_loader.start()
+        self.gallery.start()
+        if self._offer_recovery:
+            self.files.offer_recovery()
+
+    def dragEnterEvent(self, event) -> None:
+        if any(openable(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile() and openable(u.toLocalFile())]
+        if paths:
+            event.acceptProposedAction()
+            self.files.open_path(paths[0])
+
+    def closeEvent(self, event) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        if self._remember_layout:
+            settings.save_layout(self.saveGeometry(), self.saveState(settings.SETTINGS_VERSION))
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop timers and wait for worker threads, so none outlives the window."""
+        self.files.shutdown()
+        self.tf_loader.shutdown()

@@ -1,0 +1,83 @@
+"""The problems panel: the analysis' errors and warnings; clicking one selects its layer.
+
+An invalid graph stays editable and savable; this list is where the user
+sees what stops it from building (errors) or what Keras will silently do
+(warnings, e.g. rows dropped by a stride that does not tile).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from .theme import severity_icon
+
+_LAYER_ROLE = Qt.UserRole + 1
+_SEVERITY_ROLE = Qt.UserRole + 2
+
+
+class ProblemsPanel(QWidget):
+    """Errors first, then warnings, in graph order; `countsChanged(errors, warnings)` after each change."""
+
+    layerClicked = Signal(str)
+    countsChanged = Signal(int, int)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.doc = document
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Layer", "Problem"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        header.resizeSection(0, 170)
+        header.setSectionResizeMode(0, QHeaderView.Interactive)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        self._icons = {"error": severity_icon("error"), "warning": severity_icon("warning")}
+        self.tree.itemClicked.connect(self._on_item_clicked)
+        self.tree.itemActivated.connect(self._on_item_clicked)
+        document.specChanged.connect(self.refresh)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        problems = self.doc.analysis.problems
+        ordered = [p for p in problems if p.severity == "error"] + [p for p in problems if p.severity != "error"]
+        self.tree.clear()
+        for problem in ordered:
+            item = QTreeWidgetItem([problem.layer, problem.message])
+            item.setIcon(0, self._icons.get(problem.severity, self._icons["warning"]))
+            item.setData(0, _LAYER_ROLE, problem.layer)
+            item.setData(0, _SEVERITY_ROLE, problem.severity)
+            item.setToolTip(1, problem.message)
+            item.setToolTip(0, f"{problem.severity} in {problem.layer}")
+            self.tree.addTopLevelItem(item)
+        if not ordered:
+            item = QTreeWidgetItem(["", "No problems: the graph builds."])
+            item.setFlags(Qt.NoItemFlags)
+            self.tree.addTopLevelItem(item)
+        errors = sum(p.severity == "error" for p in problems)
+        self.countsChanged.emit(errors, len(problems) - errors)
+
+    def messages(self) -> list[tuple[str, str, str]]:
+        """(severity, layer, message) per listed problem, in display order."""
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(0, _LAYER_ROLE) is not None:
+                out.append((item.data(0, _SEVERITY_ROLE), item.data(0, _LAYER_ROLE), item.text(1)))
+        return out
+
+    @Slot(QTreeWidgetItem, int)
+    def _on_item_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        layer = item.data(0, _LAYER_ROLE)
+        if layer in self.doc.spec.names():
+            self.doc.set_selection([layer])
+            self.layerClicked.emit(layer)
