@@ -29,8 +29,10 @@ def load_target(target: str) -> ModelSpec:
         from ..keras_bridge.files import read_spec
 
         return read_spec(path)
-    if path.suffix.lower() == ".json" or path.exists():
+    if path.suffix.lower() == ".json":
         return load_preset(path)
+    if path.exists():
+        raise WorkbenchError(f"{target}: not a preset (.json) or a model file (.h5, .keras)")
     if target in preset_paths():
         return load_named(target)
     known = ", ".join(preset_paths())

@@ -106,7 +106,7 @@ def to_script(spec: ModelSpec) -> str:
     outputs = [names(n) for n in spec.resolved_outputs()]
     out_expr = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
     in_expr = model_inputs[0] if len(model_inputs) == 1 else f"[{', '.join(model_inputs)}]"
-    body.append(f"    return keras.Model({in_expr}, {out_expr}, name={re.sub(r'[^A-Za-z0-9_.-]', '_', spec.name)!r})")
+    body.append(f"    return keras.Model({in_expr}, {out_expr}, name={spec.keras_name!r})")
     description = textwrap.fill(spec.description.replace('"""', "'''"), 88)
     header = (
         f'"""{spec.name}: {human(analysis.total_params)} parameters, {human(analysis.total_macs)} multiply-adds.\n\n'

@@ -8,6 +8,7 @@ numeric about it (shapes, parameters, MACs) is derived by `spec.infer`.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +100,11 @@ class ModelSpec:
             for src in ins:
                 out.setdefault(src, []).append(name)
         return out
+
+    @property
+    def keras_name(self) -> str:
+        """The name as a Keras model accepts it: TensorFlow's root scopes allow no spaces or '/'."""
+        return re.sub(r"[^A-Za-z0-9_.-]", "_", self.name) or "model"
 
     # -- copies and serialisation ---------------------------------------
     def copy(self) -> "ModelSpec":

@@ -132,6 +132,8 @@ def topological_order(spec: ModelSpec) -> tuple[list[str], list[Problem]]:
     for layer in spec.layers:
         if layer.name in seen or layer.name == INPUT:
             problems.append(Problem(layer.name, f"the name '{layer.name}' is used more than once"))
+        if "/" in layer.name or not layer.name:
+            problems.append(Problem(layer.name, "a layer name must not be empty or contain '/' (Keras refuses it)"))
         seen.add(layer.name)
     for name, ins in edges.items():
         for src in ins:

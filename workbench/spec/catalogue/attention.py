@@ -54,6 +54,13 @@ def _mha_cost(cfg, ins, out_shape):
     return Cost(trainable=params, macs=macs)
 
 
+def _default_value_dim(cfg):
+    """value_dim equal to key_dim is Keras' default (None)."""
+    if cfg["value_dim"] == cfg["key_dim"]:
+        cfg["value_dim"] = None
+    return cfg
+
+
 KINDS = [
     LayerKind(
         type="Attention",
@@ -82,6 +89,7 @@ KINDS = [
         ],
         shape=_mha_shape,
         cost=_mha_cost,
+        canonical=_default_value_dim,
         min_inputs=2,
         max_inputs=3,
         doc="inputs: [query, value] or [query, value, key]; self-attention lists one name twice",

@@ -9,7 +9,7 @@ table is what stops the form, the numbers and the Keras config drifting apart.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 Shape = tuple  # tuple[int | None, ...], without the batch dimension
@@ -64,8 +64,8 @@ class Param:
         elif kind in ("str", "choice"):
             if not isinstance(value, str):
                 raise ValueError(f"'{self.name}' must be a string, got {value!r}")
-            if self.name == "activation" and value == "linear":
-                return None
+            if self.name == "activation" and value == "linear" and self.optional:
+                return None  # Keras writes "linear" for activation=None
             if kind == "choice" and self.choices and value not in self.choices:
                 allowed = ", ".join(str(c) for c in self.choices if c is not None)
                 raise ValueError(f"'{self.name}' must be one of {allowed}; got {value!r}")
@@ -169,7 +169,7 @@ class LayerKind:
     max_inputs: int = 1
     input_rank: tuple[int, ...] | None = None  # allowed ranks (without batch)
     doc: str = ""
-    extra: dict = field(default_factory=dict)
+    canonical: Callable[[dict], dict] | None = None  # folds spellings Keras treats as equal
 
     @property
     def param_map(self) -> dict[str, Param]:
@@ -192,7 +192,7 @@ class LayerKind:
                 raise ValueError(f"{self.type} needs '{p.name}'")
             else:
                 out[p.name] = p.normalize(p.default) if p.default is not None else None
-        return out
+        return self.canonical(out) if self.canonical else out
 
     def compact_config(self, normalized: dict) -> dict[str, Any]:
         """Only the values that differ from Keras' defaults, in their shortest form."""
@@ -203,6 +203,16 @@ class LayerKind:
             if p.required or value != default:
                 out[p.name] = p.compact(value)
         return out
+
+
+def axis_index(axis: int, rank: int) -> int:
+    """Index into a shape without the batch axis for a Keras `axis` (which counts the batch as 0)."""
+    if axis == 0:
+        raise ShapeError("axis 0 is the batch axis")
+    index = axis - 1 if axis > 0 else axis + rank
+    if not 0 <= index < rank:
+        raise ShapeError(f"axis {axis} is out of range for inputs of rank {rank} (+ batch)")
+    return index
 
 
 def prod(values) -> int:

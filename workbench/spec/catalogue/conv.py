@@ -21,9 +21,15 @@ def _act_bias() -> list[Param]:
     ]
 
 
+def _check_strides_dilation(cfg):
+    if max(cfg["strides"]) > 1 and max(cfg["dilation_rate"]) > 1:
+        raise ShapeError("strides > 1 cannot be combined with dilation_rate > 1 (Keras refuses it)")
+
+
 def _spatial_out(cfg, shape, rank, channels):
     if len(shape) != rank + 1:
         raise ShapeError(f"expects a rank-{rank + 1} input (spatial × channels), got {shape}")
+    _check_strides_dilation(cfg)
     sizes = []
     for n, k, s, d in zip(shape[:rank], cfg["kernel_size"], cfg["strides"], cfg["dilation_rate"]):
         size = out_length(n, k, s, cfg["padding"], d)
@@ -89,7 +95,10 @@ def _transpose_shape(cfg, ins):
     shape = ins[0]
     if len(shape) != 3:
         raise ShapeError(f"expects a rank-3 input (H, W, C), got {shape}")
+    _check_strides_dilation(cfg)
     ops = cfg["output_padding"] or (None, None)
+    if cfg["output_padding"] and any(op >= s for op, s in zip(ops, cfg["strides"])):
+        raise ShapeError(f"output_padding {ops} must be smaller than strides {cfg['strides']}")
     sizes = tuple(
         _transpose_length(n, k, s, cfg["padding"], op, d)
         for n, k, s, op, d in zip(shape[:2], cfg["kernel_size"], cfg["strides"], ops, cfg["dilation_rate"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import ACTIVATIONS, Cost, LayerKind, Param, ShapeError, prod, same_rank_rf
+from .base import ACTIVATIONS, Cost, LayerKind, Param, ShapeError, axis_index, prod, same_rank_rf
 
 
 def _identity(cfg, ins):
@@ -10,6 +10,8 @@ def _identity(cfg, ins):
 
 
 def _dense_shape(cfg, ins):
+    if ins[0][-1] is None:
+        raise ShapeError(f"needs a known last dimension, got input {ins[0]}")
     return ins[0][:-1] + (cfg["units"],)
 
 
@@ -50,10 +52,7 @@ def _reshape_shape(cfg, ins):
 
 
 def _axis(cfg, shape):
-    axis = cfg["axis"]
-    if not -len(shape) <= axis < len(shape):
-        raise ShapeError(f"axis {axis} is out of range for input {shape}")
-    return shape[axis]
+    return shape[axis_index(cfg["axis"], len(shape))]
 
 
 def _batchnorm_cost(cfg, ins, out):
@@ -65,6 +64,11 @@ def _batchnorm_cost(cfg, ins, out):
 def _layernorm_cost(cfg, ins, out):
     c = _axis(cfg, ins[0]) or 0
     return Cost(trainable=c * (int(cfg["center"]) + int(cfg["scale"])))
+
+
+def _softmax_shape(cfg, ins):
+    axis_index(cfg["axis"], len(ins[0]))  # validates the axis
+    return ins[0]
 
 
 def _embedding_shape(cfg, ins):
@@ -115,7 +119,9 @@ KINDS = [
         params=[Param("target_shape", "ints", required=True)],
         shape=_reshape_shape,
     ),
-    _simple("Activation", "core", [Param("activation", "choice", "relu", choices=ACTIVATIONS[1:], required=True)]),
+    _simple(
+        "Activation", "core", [Param("activation", "choice", "relu", choices=ACTIVATIONS[1:] + ("linear",), required=True)]
+    ),
     _simple(
         "ReLU",
         "core",
@@ -126,7 +132,13 @@ KINDS = [
         ],
     ),
     _simple("LeakyReLU", "core", [Param("negative_slope", "float", 0.3, minimum=0)]),
-    _simple("Softmax", "core", [Param("axis", "int", -1)]),
+    LayerKind(
+        type="Softmax",
+        category="core",
+        params=[Param("axis", "int", -1)],
+        shape=_softmax_shape,
+        rf=same_rank_rf,
+    ),
     LayerKind(
         type="Embedding",
         category="core",

@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
-from .base import LayerKind, Param, ShapeError
+from .base import LayerKind, Param, ShapeError, axis_index
 
 
 def _same(a, b):
     return a is None or b is None or a == b
 
 
+def _broadcast(a, b):
+    """One axis of Keras' element-wise merge: equal sizes, or a 1 that stretches."""
+    if a == 1:
+        return b
+    if b == 1 or a == b:
+        return a
+    if a is None or b is None:
+        return a if b is None else b
+    raise ValueError
+
+
 def _elementwise_shape(cfg, ins):
-    first = ins[0]
+    """Shapes must match or broadcast (a squeeze-and-excitation scale of 1×1×C)."""
+    out = ins[0]
     for other in ins[1:]:
-        if len(other) != len(first) or not all(_same(a, b) for a, b in zip(first, other)):
+        if len(other) != len(out):
             shapes = ", ".join(str(s) for s in ins)
-            raise ShapeError(f"inputs must have the same shape, got {shapes}")
-    return tuple(next((v for v in dims if v is not None), None) for dims in zip(*ins))
+            raise ShapeError(f"inputs must have the same rank and shape, got {shapes}")
+        try:
+            out = tuple(_broadcast(a, b) for a, b in zip(out, other))
+        except ValueError:
+            shapes = ", ".join(str(s) for s in ins)
+            raise ShapeError(f"inputs must have the same shape (or 1 where they broadcast), got {shapes}") from None
+    return out
 
 
 def _concat_shape(cfg, ins):
     rank = len(ins[0])
-    axis = cfg["axis"]
-    if not -rank <= axis < rank:
-        raise ShapeError(f"axis {axis} is out of range for inputs of rank {rank}")
-    axis %= rank
+    axis = axis_index(cfg["axis"], rank)
     for other in ins[1:]:
         if len(other) != rank or not all(
             _same(a, b) for i, (a, b) in enumerate(zip(ins[0], other)) if i != axis

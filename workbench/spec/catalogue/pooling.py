@@ -32,6 +32,13 @@ def _pool_rf(rank):
     return rf
 
 
+def _default_strides(cfg):
+    """strides equal to the window is Keras' default (None)."""
+    if cfg["strides"] == cfg["pool_size"]:
+        cfg["strides"] = None
+    return cfg
+
+
 def _pool(type_, rank):
     # Keras 3 gives MaxPooling a default window of 2 but makes AveragePooling's required
     average = type_.startswith("Average")
@@ -45,6 +52,7 @@ def _pool(type_, rank):
         ],
         shape=_pool_shape(rank),
         rf=_pool_rf(rank),
+        canonical=_default_strides,
         input_rank=(rank + 1,),
     )
 

@@ -107,7 +107,7 @@ KINDS = [
         category="recurrent",
         params=[
             Param("layer", "layer", required=True, help="the recurrent layer run both ways"),
-            Param("merge_mode", "choice", "concat", choices=("concat", "sum", "mul", "ave"), optional=True),
+            Param("merge_mode", "choice", "concat", choices=("concat", "sum", "mul", "ave"), help="how the two directions join"),
         ],
         shape=_bidirectional_shape,
         cost=_bidirectional_cost,

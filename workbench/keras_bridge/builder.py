@@ -1,0 +1,86 @@
+"""Spec -> keras.Model with the functional API, every layer under its spec name.
+
+The implicit input is `keras.Input(input_shape, name="input")`; `Input` layers
+become further model inputs, in the order they stand in the spec.  Layer
+arguments are the catalogue's normalised config, so what Keras builds is what
+`workbench.spec.analyze` counted.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from workbench.spec import INPUT, Analysis, ModelSpec, analyze, get_kind
+
+from .errors import BridgeError
+from .layers import CUSTOM_LAYERS
+
+#: how many spec problems a BridgeError lists before "and N more"
+_SHOWN_PROBLEMS = 8
+
+
+def build(spec: ModelSpec, *, analysis: Analysis | None = None) -> keras.Model:
+    """A functional keras.Model for `spec`; BridgeError if the spec has errors or Keras refuses a layer."""
+    analysis = analysis if analysis is not None else analyze(spec)
+    if analysis.errors:
+        shown = "; ".join(str(p) for p in analysis.errors[:_SHOWN_PROBLEMS])
+        more = len(analysis.errors) - _SHOWN_PROBLEMS
+        raise BridgeError(f"{spec.name}: cannot build: {shown}" + (f"; and {more} more" if more > 0 else ""))
+    by_name = {layer.name: layer for layer in spec.layers}
+    edges = spec.edges()
+    tensors = {INPUT: keras.Input(shape=tuple(spec.input_shape), name=INPUT)}
+    for name in analysis.layers:  # topological order
+        if name == INPUT:
+            continue
+        layer = by_name[name]
+        tensors[name] = _apply(layer.name, layer.type, layer.config, [tensors[s] for s in edges[name]])
+    inputs = [tensors[INPUT]] + [tensors[l.name] for l in spec.layers if l.type == "Input"]
+    outputs = [tensors[n] for n in spec.resolved_outputs()]
+    try:
+        return keras.Model(
+            inputs=inputs[0] if len(inputs) == 1 else inputs,
+            outputs=outputs[0] if len(outputs) == 1 else outputs,
+            name=spec.keras_name,
+        )
+    except (ValueError, TypeError) as exc:
+        raise BridgeError(f"{spec.name}: Keras refuses the model: {exc}") from None
+
+
+def make_layer(type_: str, config: dict, name: str | None = None) -> keras.layers.Layer:
+    """The Keras layer for one catalogue type and (possibly compact) config."""
+    kind = get_kind(type_)
+    if kind is None:
+        raise BridgeError(f"unknown layer type '{type_}'")
+    normalized = kind.normalize_config(config)
+    kwargs = {}
+    for param in kind.params:
+        value = normalized[param.name]
+        if value is None and param.default is None:
+            continue  # Keras' own default (strides = pool_size, value_dim = key_dim, ...)
+        if param.kind == "layer":
+            value = make_layer(value["type"], value.get("config", {}))
+        kwargs[param.name] = value
+    cls = CUSTOM_LAYERS.get(type_) or getattr(keras.layers, type_)
+    if name is not None:
+        kwargs["name"] = name
+    return cls(**kwargs)
+
+
+def _apply(name: str, type_: str, config: dict, inputs: list) -> keras.KerasTensor:
+    """Create the layer and call it the way its type expects."""
+    try:
+        if type_ == "Input":
+            shape = get_kind("Input").normalize_config(config)["shape"]
+            return keras.Input(shape=tuple(shape), name=name)
+        layer = make_layer(type_, config, name)
+        if type_ == "MultiHeadAttention":
+            out = layer(*inputs)  # mha(query, value[, key])
+        elif len(inputs) > 1 or get_kind(type_).max_inputs > 1:
+            out = layer(list(inputs))  # merges and Attention take a list
+        else:
+            out = layer(inputs[0])
+    except (ValueError, TypeError) as exc:
+        raise BridgeError(f"layer '{name}' ({type_}): {exc}") from None
+    if isinstance(out, (list, tuple)):
+        raise BridgeError(f"layer '{name}' ({type_}) returns {len(out)} tensors; the spec wires one output per layer")
+    return out

@@ -1,0 +1,59 @@
+"""The workbench's own Keras layers, registered so that plain Keras can load them.
+
+Only `LocalResponseNormalization` so far: AlexNet's cross-channel
+normalisation, which Keras 3 does not ship.  It is written with `keras.ops`
+alone so that it runs on every Keras backend, and registered under the
+"workbench" package so that a saved `.h5`/`.keras` file naming it loads with
+`keras.models.load_model(path)` (safe mode) once this module is imported.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from .convert import PACKAGE
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class LocalResponseNormalization(keras.layers.Layer):
+    """b = a / (bias + alpha · Σ a²)^beta, the sum over 2·depth_radius + 1 neighbouring channels.
+
+    Krizhevsky et al. 2012, section 3.3 (k = 2, n = 5, α = 1e-4, β = 0.75);
+    the same definition as `tf.nn.local_response_normalization`: alpha scales
+    the plain sum of squares (not its mean) and the window is truncated at the
+    first and last channel.
+    """
+
+    def __init__(self, depth_radius: int = 2, bias: float = 2.0, alpha: float = 1e-4, beta: float = 0.75, **kwargs):
+        super().__init__(**kwargs)
+        if int(depth_radius) != depth_radius or depth_radius < 0:
+            raise ValueError(f"depth_radius must be a non-negative integer, got {depth_radius!r}")
+        self.depth_radius = int(depth_radius)
+        self.bias = float(bias)
+        self.alpha = float(alpha)
+        self.beta = float(beta)
+
+    def call(self, inputs):
+        channels = inputs.shape[-1]
+        if channels is None:
+            raise ValueError("LocalResponseNormalization needs a known number of channels")
+        r = self.depth_radius
+        squares = keras.ops.square(inputs)
+        padding = [(0, 0)] * (len(inputs.shape) - 1) + [(r, r)]
+        padded = keras.ops.pad(squares, padding)
+        window = padded[..., 0:channels]
+        for offset in range(1, 2 * r + 1):
+            window = window + padded[..., offset:offset + channels]
+        return inputs / keras.ops.power(self.bias + self.alpha * window, self.beta)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(depth_radius=self.depth_radius, bias=self.bias, alpha=self.alpha, beta=self.beta)
+        return config
+
+
+#: catalogue type -> class, for the layers Keras itself does not provide
+CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization,)}
