@@ -35,7 +35,7 @@ def _export_parsers(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import compare, diff
+    from .commands import compare, diff, train
 
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("presets", help="list the preset gallery")
     p.add_argument("--json", action="store_true")
     _summary_parser(sub)
+    train.add_parsers(sub)
     _export_parsers(sub)
     compare.add_parsers(sub)
     diff.add_parsers(sub)
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 _HANDLERS = {
     "presets": ("summary", "run_presets"),
     "summary": ("summary", "run_summary"),
+    "train": ("train", "run_train"),
     "export": ("export", "run_export"),
     "datasets": ("export", "run_datasets"),
     "compare": ("compare", "run_compare"),
@@ -75,6 +77,7 @@ def _dispatch(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)

@@ -15,6 +15,7 @@ from ..errors import WorkbenchError
 from ..spec import preset_paths
 from ..spec.units import human, human_bytes
 from .targets import load_target, parse_shape
+from .keras_import import import_keras_quietly
 
 
 def add_parsers(sub) -> None:
@@ -128,6 +129,7 @@ def run_compare(args) -> int:
     out_dir = Path(args.out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise WorkbenchError(f"--out-dir {out_dir} is a file, not a folder")
+    import_keras_quietly()
     runner = ComparisonRunner(entries, dataset, config, out_dir, _ProgressSink(len(entries)),
                               input_shape=input_shape, reuse_finished=not args.retrain)
     records = runner.run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..spec import analyze
 from ..spec.units import human_bytes, shape_text
+from .keras_import import import_keras_quietly
 from .targets import apply_overrides, load_target
 
 
@@ -15,6 +16,8 @@ def run_export(args) -> int:
     errors = analyze(spec).errors
     if errors:
         raise WorkbenchError([f"{args.target}: layer {p}" for p in errors])
+    if not args.to.lower().endswith(".py"):
+        import_keras_quietly()
     path = export_model(spec, args.to)
     print(f"exported {spec.name} to {path}")
     return 0

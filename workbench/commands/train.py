@@ -1,0 +1,179 @@
+"""`workbench train`: the headless Trainer with a progress bar per epoch.
+
+Ctrl+C asks the Trainer to stop after the current batch (the model and the
+history so far are saved); a second Ctrl+C aborts at once.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+from ..errors import WorkbenchError
+from .keras_import import import_keras_quietly
+from .targets import apply_overrides, load_target
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("train", help="train a preset or model on a data set, with a progress bar")
+    p.add_argument("target", nargs="?", help="preset slug, preset .json, or .h5/.keras model file")
+    p.add_argument("--dataset", help="embedded name (digits, shapes, xor, ...), download name, or a path")
+    p.add_argument("--epochs", type=int, help="total epochs (default: the paper's, capped at 30)")
+    p.add_argument("--batch-size", type=int, help="batch size (default: the paper's, capped at 64)")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad")
+    p.add_argument("--schedule", help="constant, step, cosine, exponential")
+    p.add_argument("--momentum", type=float)
+    p.add_argument("--weight-decay", type=float)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--validation-split", type=float, default=0.2)
+    p.add_argument("--mixed-precision", action="store_true")
+    p.add_argument("--input-shape", help="train on this input shape, e.g. 32,32,1")
+    p.add_argument("--max-samples", type=int, help="use at most this many samples of the data set")
+    p.add_argument("--out", help="also save the trained model here (.h5 or .keras)")
+    p.add_argument("--run-dir", help="run directory (default: a new one under the runs folder)")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue a run directory (its spec, data set and settings)")
+
+
+_OVERRIDES = {  # CLI option -> TrainConfig field
+    "epochs": "epochs", "batch_size": "batch_size", "lr": "learning_rate", "optimizer": "optimizer",
+    "schedule": "schedule", "momentum": "momentum", "weight_decay": "weight_decay",
+}
+
+
+class ProgressSink:
+    """Draws one tqdm bar per epoch: loss, accuracy, validation figures, samples/s."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.bar = None
+        self.info = None
+        self.epoch_start = 0.0
+
+    def on_start(self, info) -> None:
+        self.info = info
+        print(
+            f"training on {info.device}: {info.params:,} params, {info.num_train:,} train / {info.num_val:,} "
+            f"validation samples, batch {info.batch_size}, {info.steps_per_epoch} steps per epoch",
+            file=self.stream,
+        )
+        self._new_bar(info.initial_epoch + 1)
+
+    def _new_bar(self, epoch: int) -> None:
+        from tqdm import tqdm
+
+        self.epoch = epoch
+        self.epoch_start = time.perf_counter()
+        self.bar = tqdm(
+            total=self.info.steps_per_epoch, desc=f"epoch {epoch}/{self.info.epochs}", file=self.stream,
+            unit="step", leave=True, dynamic_ncols=True,
+        )
+
+    def _postfix(self, logs: dict, steps: int) -> None:
+        elapsed = max(time.perf_counter() - self.epoch_start, 1e-9)
+        shown = {k: f"{v:.4g}" for k, v in logs.items() if k in ("loss", "accuracy") or k.startswith("val_")}
+        shown["samples/s"] = f"{steps * self.info.batch_size / elapsed:,.0f}"
+        self.bar.set_postfix(shown, refresh=False)
+
+    def on_batch(self, step: int, logs: dict) -> None:
+        done = step - (self.epoch - 1) * self.info.steps_per_epoch
+        self.bar.update(max(0, done - self.bar.n))
+        self._postfix(logs, done)
+        self.bar.refresh()
+
+    def on_epoch(self, epoch: int, logs: dict) -> None:
+        self.bar.update(self.info.steps_per_epoch - self.bar.n)
+        self._postfix(logs, self.info.steps_per_epoch)
+        self.bar.close()
+        if epoch < self.info.epochs:
+            self._new_bar(epoch + 1)
+
+    def on_error(self, message: str) -> None:
+        self.close()  # run_train reports the message once the run has ended
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _config(args, spec, resume_config):
+    from ..train import TrainConfig
+
+    overrides = {field: getattr(args, opt) for opt, field in _OVERRIDES.items() if getattr(args, opt) is not None}
+    overrides.update(seed=args.seed, validation_split=args.validation_split, mixed_precision=args.mixed_precision)
+    if resume_config is not None:
+        return resume_config.replace(**{k: v for k, v in overrides.items() if k in ("epochs",)})
+    return TrainConfig.from_preset(spec, **overrides)
+
+
+def _copy_out(result, trainer, out: Path) -> None:
+    """The trained model at `--out`: the run's .h5 (with its metadata), or a .keras export."""
+    from ..train import save_model
+    from ..train.atomic import atomic_target
+
+    if out.suffix.lower() in (".h5", ".hdf5") and result.model_path:
+        with atomic_target(out, what="model") as temp:
+            shutil.copyfile(result.model_path, temp)
+    else:
+        save_model(trainer.model, out)
+
+
+def run_train(args) -> int:
+    from ..data import load_dataset
+    from ..train import RunDir
+
+    resume_config = None
+    if args.resume:
+        run = RunDir(args.resume)
+        spec, resume_config = run.load_spec(), run.load_config()
+        dataset_name = args.dataset or run.read_run().get("dataset", {}).get("source")
+    else:
+        if not args.target:
+            raise WorkbenchError("name a preset, preset .json or model file to train (or --resume RUN_DIR)")
+        spec = apply_overrides(load_target(args.target), args.input_shape, None)
+        dataset_name = args.dataset
+    if not dataset_name:
+        raise WorkbenchError("--dataset is required: an embedded name (see `workbench datasets`) or a path")
+    if args.out and Path(args.out).suffix.lower() not in (".h5", ".hdf5", ".keras"):
+        raise WorkbenchError(f"--out {args.out}: choose a file name ending in .h5 or .keras")
+    if args.out and not Path(args.out).resolve().parent.is_dir():
+        raise WorkbenchError(f"--out {args.out}: the folder {Path(args.out).resolve().parent} does not exist")
+    config = _config(args, spec, resume_config)
+    options = {"max_samples": args.max_samples} if args.max_samples else {}
+    dataset = load_dataset(dataset_name, seed=config.seed, validation_split=config.validation_split, **options)
+
+    import_keras_quietly()
+    from ..train import Trainer
+
+    trainer = Trainer(config)
+    sink = ProgressSink()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def stop(signum, frame):
+        print("\nstopping after this batch (Ctrl+C again to abort)", file=sys.stderr)
+        trainer.stop()
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        result = trainer.run(spec, dataset, sink, run_dir=args.run_dir, resume_from=args.resume)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        sink.close()
+    if result.status == "error":
+        trainer.release()
+        raise WorkbenchError(result.message)
+    if result.status == "nan":
+        print(f"error: {result.message}", file=sys.stderr)
+    if args.out and trainer.model is not None:
+        _copy_out(result, trainer, Path(args.out))
+    trainer.release()
+    saved = args.out or result.model_path or "(no model saved)"
+    if result.best_epoch is not None:
+        print(f"best {result.monitor} {result.best_value:.4f} at epoch {result.best_epoch}; saved {saved}; run {result.run_dir}")
+    else:
+        print(f"{result.status}: no completed epoch; run {result.run_dir}")
+    return 1 if result.status == "nan" else 0

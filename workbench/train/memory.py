@@ -1,0 +1,20 @@
+"""Giving memory back between runs (the GUI and the comparison train many models in one process).
+
+Keras keeps every built layer reachable from its global graph/session state;
+repeated build/fit cycles grow the process by hundreds of MB unless that
+state is cleared and Python's cycles are collected.  `clear_session` resets
+Keras' state for every thread, so call this only when no other thread is
+training.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def release_memory() -> None:
+    """Clear Keras' global state and collect garbage; drop your own model references first."""
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()

@@ -1,0 +1,102 @@
+"""Fitting a spec and a data set to each other before anything is built.
+
+The head is resized to the data's classes (or regression targets), a
+tabular model's input to the data's feature count, and the data is fitted
+to the model's input (images resized, re-channelled and scaled to [0, 1] by
+`workbench.data.fit_to_model`).  Every check that can fail runs here, before
+TensorFlow builds anything, so bad input costs no training time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.data.dataset import Dataset
+from workbench.spec import ModelSpec, analyze, num_classes, with_classes, with_input_shape
+
+from .config import TrainConfig
+from .errors import TrainError
+
+
+@dataclass
+class Prepared:
+    """The spec as it will be built and the data as `fit` will see it."""
+
+    spec: ModelSpec
+    dataset: Dataset  # fitted: float32 arrays (or a stream) shaped for spec.input_shape
+    x_train: np.ndarray | None
+    y_train: np.ndarray | None
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+    notes: list[str]  # how the spec was adapted and what was held out (fitting notes are in `dataset`)
+
+    @property
+    def streamed(self) -> bool:
+        return self.dataset.stream is not None
+
+    @property
+    def has_validation(self) -> bool:
+        if self.streamed:
+            return self.dataset.stream.count("val") > 0
+        return self.x_val is not None and len(self.x_val) > 0
+
+    @property
+    def num_train(self) -> int:
+        return self.dataset.stream.count("train") if self.streamed else len(self.x_train)
+
+    @property
+    def num_val(self) -> int:
+        if self.streamed:
+            return self.dataset.stream.count("val")
+        return 0 if self.x_val is None else len(self.x_val)
+
+    def probe_sample(self) -> np.ndarray:
+        """One fixed input for feature maps: the first validation sample (else training)."""
+        if self.streamed:
+            split = "val" if self.has_validation else "train"
+            x, _ = self.dataset.stream.batches(split, 1, shuffle=False)[0]
+            return np.asarray(x)
+        source = self.x_val if self.has_validation else self.x_train
+        return source[:1]
+
+
+def adapt_spec(spec: ModelSpec, dataset: Dataset) -> tuple[ModelSpec, list[str]]:
+    """The spec with its head sized for the data and, for tabular data, its input width."""
+    notes = []
+    units = dataset.output_units
+    current = num_classes(spec)
+    if current != units:
+        try:
+            spec = with_classes(spec, units)
+        except ValueError as exc:
+            raise TrainError(f"{spec.name} cannot be trained on {dataset.name}: {exc}") from None
+        what = "classes" if dataset.is_classification else "targets"
+        notes.append(f"output head resized from {current} to {units} units for {dataset.name}'s {units} {what}")
+    if not dataset.is_image and tuple(spec.input_shape) != tuple(dataset.input_shape):
+        notes.append(f"input shape set from {tuple(spec.input_shape)} to {tuple(dataset.input_shape)}")
+        spec = with_input_shape(spec, dataset.input_shape)
+    analysis = analyze(spec)
+    if analysis.errors:
+        problems = [f"{p.layer}: {p.message}" if p.layer else p.message for p in analysis.errors]
+        raise TrainError([f"{spec.name} cannot be trained on {dataset.name}:"] + problems)
+    return spec, notes
+
+
+def prepare(spec: ModelSpec, dataset: Dataset, config: TrainConfig) -> Prepared:
+    """Adapt the spec, fit the data to it and hold out validation data if the set has none."""
+    from workbench.data import fit_to_model, split_indices
+
+    if not isinstance(dataset, Dataset):
+        raise TrainError(f"expected a workbench Dataset, got {type(dataset).__name__}")
+    dataset.validate()
+    spec, notes = adapt_spec(spec, dataset)
+    fitted = fit_to_model(dataset, spec.input_shape)  # its own notes say how the data was fitted
+    x_train, y_train, x_val, y_val = fitted.x_train, fitted.y_train, fitted.x_val, fitted.y_val
+    if fitted.stream is None and x_val is None and config.validation_split > 0:
+        train, val = split_indices(y_train, config.validation_split, config.seed, stratify=fitted.is_classification)
+        if len(val):
+            x_train, y_train, x_val, y_val = x_train[train], y_train[train], x_train[val], y_train[val]
+            notes.append(f"held out {len(val)} of {len(train) + len(val)} samples for validation")
+    return Prepared(spec, fitted, x_train, y_train, x_val, y_val, notes)
