@@ -11,6 +11,9 @@ what these functions produce, so after changing a function run
 
 Each layer's config goes through the layer catalogue: a misspelt key or a bad
 value fails here, and the file keeps only what differs from Keras' defaults.
+The block functions (`vgg_block`, `alexnet_stage`, `inception`,
+`basic_block`, `bottleneck_block`, `dense_layer`, `dense_block`,
+`transition`) also build the palette's blocks: see scripts/make_blocks.py.
 """
 
 from __future__ import annotations
@@ -125,14 +128,17 @@ def lenet5() -> ModelSpec:
     )
 
 
+def alexnet_stage(b: Builder, n: int, filters: int, kernel: int, **conv) -> str:
+    """AlexNet's stage n: conv n + ReLU, local response normalization, overlapping 3×3/2 max pooling."""
+    b.add("Conv2D", f"conv{n}", filters=filters, kernel_size=kernel, activation="relu", **conv)
+    b.add("LocalResponseNormalization", f"norm{n}")
+    return b.add("MaxPooling2D", f"pool{n}", pool_size=3, strides=2)
+
+
 def alexnet() -> ModelSpec:
     b = Builder()
-    b.add("Conv2D", "conv1", filters=96, kernel_size=11, strides=4, activation="relu")
-    b.add("LocalResponseNormalization", "norm1")
-    b.add("MaxPooling2D", "pool1", pool_size=3, strides=2)
-    b.add("Conv2D", "conv2", filters=256, kernel_size=5, padding="same", groups=2, activation="relu")
-    b.add("LocalResponseNormalization", "norm2")
-    b.add("MaxPooling2D", "pool2", pool_size=3, strides=2)
+    alexnet_stage(b, 1, 96, 11, strides=4)
+    alexnet_stage(b, 2, 256, 5, padding="same", groups=2)
     b.add("Conv2D", "conv3", filters=384, kernel_size=3, padding="same", activation="relu")
     b.add("Conv2D", "conv4", filters=384, kernel_size=3, padding="same", groups=2, activation="relu")
     b.add("Conv2D", "conv5", filters=256, kernel_size=3, padding="same", groups=2, activation="relu")
@@ -199,12 +205,17 @@ VGG_BLOCKS = {16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
 VGG_WIDTHS = (64, 128, 256, 512, 512)
 
 
+def vgg_block(b: Builder, convs: int, filters: int, name: str) -> str:
+    """`convs` 3×3 convolutions (stride 1, 'same', ReLU), then 2×2/2 max pooling."""
+    for i in range(1, convs + 1):
+        b.add("Conv2D", f"{name}_conv{i}", filters=filters, kernel_size=3, padding="same", activation="relu")
+    return b.add("MaxPooling2D", f"{name}_pool")
+
+
 def vgg(depth: int) -> ModelSpec:
     b = Builder()
     for block, (convs, filters) in enumerate(zip(VGG_BLOCKS[depth], VGG_WIDTHS), start=1):
-        for i in range(1, convs + 1):
-            b.add("Conv2D", f"block{block}_conv{i}", filters=filters, kernel_size=3, padding="same", activation="relu")
-        b.add("MaxPooling2D", f"block{block}_pool")
+        vgg_block(b, convs, filters, f"block{block}")
     fc_head(b, ("fc1", "fc2"), "predictions")
     config = "D" if depth == 16 else "E"
     return model(
@@ -252,10 +263,12 @@ def relu_conv(b: Builder, name: str, filters: int, kernel: int, inputs=None, **c
     return b.add("Conv2D", name, inputs, filters=filters, kernel_size=kernel, padding=padding, activation="relu", **config)
 
 
-def inception(b: Builder, x: str, name: str) -> str:
-    """Four branches on the module input `x`, concatenated: 1×1 | 1×1→3×3 | 1×1→5×5 | 3×3 max-pool→1×1."""
-    c1, r3, c3, r5, c5, proj = INCEPTION[name]
-    p = f"inception_{name}"
+def inception(b: Builder, x: str, p: str, widths: tuple[int, ...]) -> str:
+    """Four branches on the module input `x`, concatenated: 1×1 | 1×1→3×3 | 1×1→5×5 | 3×3 max-pool→1×1.
+
+    `widths` is a row of the paper's Table 1 (see INCEPTION); the layers are named `{p}_1x1` and so on.
+    """
+    c1, r3, c3, r5, c5, proj = widths
     branch1 = relu_conv(b, f"{p}_1x1", c1, 1, x)
     relu_conv(b, f"{p}_3x3_reduce", r3, 1, x)
     branch3 = relu_conv(b, f"{p}_3x3", c3, 3)
@@ -287,7 +300,7 @@ def googlenet() -> ModelSpec:
     b.add("MaxPooling2D", "pool2", pool_size=3, strides=2, padding="same")
     x, aux = b.last, []
     for name in INCEPTION:
-        x = inception(b, x, name)
+        x = inception(b, x, f"inception_{name}", INCEPTION[name])
         if name in INCEPTION_AUX:
             aux.append(inception_aux(b, x, INCEPTION_AUX[name]))
         if name in INCEPTION_POOLS:
@@ -482,6 +495,13 @@ def dense_layer(b: Builder, growth: int, name: str) -> str:
     return b.add("Concatenate", f"{name}_concat", [x, new])
 
 
+def dense_block(b: Builder, layers: int, growth: int, name: str) -> str:
+    """`layers` dense layers `{name}_block1`, `{name}_block2`, … each adding `growth` channels."""
+    for i in range(1, layers + 1):
+        dense_layer(b, growth, f"{name}_block{i}")
+    return b.last
+
+
 def transition(b: Builder, filters: int, name: str) -> str:
     """BN-ReLU-1×1 conv to θ·channels, then 2×2/2 average pooling."""
     b.add("BatchNormalization", f"{name}_bn", **BN_KERAS)
@@ -496,8 +516,7 @@ def dense_stages(b: Builder, blocks, growth: int, channels: int, compression: fl
         if stage > 2:
             channels = int(channels * compression)
             transition(b, channels, f"pool{stage - 1}")
-        for i in range(1, layers + 1):
-            dense_layer(b, growth, f"conv{stage}_block{i}")
+        dense_block(b, layers, growth, f"conv{stage}")
         channels += layers * growth
     b.add("BatchNormalization", "bn", **BN_KERAS)
     b.add("Activation", "relu", activation="relu")

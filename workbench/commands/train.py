@@ -47,8 +47,8 @@ _OVERRIDES = {  # CLI option -> TrainConfig field
 class ProgressSink:
     """Draws one tqdm bar per epoch: loss, accuracy, validation figures, samples/s."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
         self.bar = None
         self.info = None
         self.epoch_start = 0.0

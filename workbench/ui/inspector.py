@@ -1,4 +1,5 @@
-"""The inspector: a typed form for the selected layer, or the model's settings when none is.
+"""The inspector: a typed form for the selected layer, the parameters of a selected block
+instance (`blocks.BlockForm`), or the model's settings when nothing is selected.
 
 The layer form is generated from the layer kind's `Param`s in the catalogue:
 `EDITORS` maps a parameter kind to its editor class, so a new layer type
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from ..spec import Param, get_kind, num_classes
 from ..spec.infer import OPTIMIZER_SLOTS
 from ..spec.units import field_text, human, human_bytes, shape_text
+from .blocks import BlockForm, selected_instance
 from .summary_table import EstimateSettings
 
 _INT_LIMIT = 2**31 - 1
@@ -642,19 +644,21 @@ class ModelForm(QWidget):
 
 
 class InspectorPanel(QScrollArea):
-    """Follows the Document's selection: the layer form for one layer, the model form otherwise."""
+    """Follows the Document's selection: the layer form for one layer, the block form for a block
+    instance's layers (a collapsed block node), the model form for none."""
 
     def __init__(self, document, estimate: EstimateSettings, parent=None):
         super().__init__(parent)
         self.doc = document
         self.layer_form = LayerForm(document)
         self.model_form = ModelForm(document, estimate)
+        self.block_form = BlockForm(document)
         self.multi = QLabel()
         self.multi.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.multi.setMargin(10)
         self.multi.setWordWrap(True)
         self.stack = QStackedWidget()
-        for widget in (self.model_form, self.layer_form, self.multi):
+        for widget in (self.model_form, self.layer_form, self.block_form, self.multi):
             self.stack.addWidget(widget)
         self.setWidget(self.stack)
         self.setWidgetResizable(True)
@@ -670,6 +674,9 @@ class InspectorPanel(QScrollArea):
         if len(names) == 1:
             self.layer_form.show_layer(names[0])
             self.stack.setCurrentWidget(self.layer_form)
+        elif (instance := selected_instance(self.doc, names)) is not None:
+            self.block_form.show_instance(instance)
+            self.stack.setCurrentWidget(self.block_form)
         elif names:
             infos = [self.doc.analysis.layers.get(n) for n in names]
             params = sum(i.params for i in infos if i)

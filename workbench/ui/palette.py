@@ -1,7 +1,8 @@
-"""The layer palette: every catalogue type, grouped by category, to drag onto the canvas.
+"""The layer palette: every catalogue type, grouped by category, and the blocks, to drag onto the canvas.
 
-Items drag out as the canvas' `LAYER_MIME` (`application/x-workbench-layer`,
-payload the type name); double-clicking adds the layer after the selection.
+Layers drag out as the canvas' `LAYER_MIME` (`application/x-workbench-layer`,
+payload the type name), blocks as `blocks.BLOCK_MIME`; double-clicking adds
+the layer or block after the selection.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ..spec import by_category
+from . import blocks
 from .graph.theme import ROLE_COLORS, role
 from .graph.view import LAYER_MIME
 _TYPE_ROLE = Qt.UserRole + 1
+_BLOCK_ROLE = Qt.UserRole + 2
 
 
 @lru_cache(maxsize=None)
@@ -46,12 +49,15 @@ def _tooltip(kind) -> str:
 
 
 class _LayerTree(QTreeWidget):
-    """A tree whose leaf items drag out as the layer MIME type."""
+    """A tree whose leaf items drag out as the layer MIME type, or the block one."""
 
     def mimeTypes(self) -> list[str]:
-        return [LAYER_MIME]
+        return [LAYER_MIME, blocks.BLOCK_MIME]
 
     def mimeData(self, items) -> QMimeData:
+        slugs = [item.data(0, _BLOCK_ROLE) for item in items if item.data(0, _BLOCK_ROLE)]
+        if slugs:
+            return blocks.block_mime(blocks.library().get(slugs[0]))
         data = QMimeData()
         types = [item.data(0, _TYPE_ROLE) for item in items if item.data(0, _TYPE_ROLE)]
         if types:
@@ -77,14 +83,11 @@ class LayerPalette(QWidget):
         self.tree.setIndentation(14)
         self.tree.setUniformRowHeights(True)
         self._items: dict[str, QTreeWidgetItem] = {}
+        self._block_items: dict[str, QTreeWidgetItem] = {}
         for category, kinds in by_category().items():
             if not kinds:
                 continue
-            group = QTreeWidgetItem(self.tree, [category.capitalize()])
-            group.setFlags(Qt.ItemIsEnabled)
-            font = group.font(0)
-            font.setBold(True)
-            group.setFont(0, font)
+            group = self._group(category.capitalize())
             for kind in kinds:
                 item = QTreeWidgetItem(group, [kind.type])
                 item.setData(0, _TYPE_ROLE, kind.type)
@@ -92,6 +95,8 @@ class LayerPalette(QWidget):
                 item.setToolTip(0, _tooltip(kind))
                 item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
                 self._items[kind.type] = item
+        self._blocks_group = self._group("Blocks")
+        self._fill_blocks()
         self.tree.expandAll()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -100,9 +105,39 @@ class LayerPalette(QWidget):
         layout.addWidget(self.tree)
         self.search.textChanged.connect(self._on_search_changed)
         self.tree.itemActivated.connect(self._on_item_activated)
+        blocks.library().changed.connect(self._fill_blocks)
+
+    def _group(self, title: str) -> QTreeWidgetItem:
+        group = QTreeWidgetItem(self.tree, [title])
+        group.setFlags(Qt.ItemIsEnabled)
+        font = group.font(0)
+        font.setBold(True)
+        group.setFont(0, font)
+        return group
+
+    @Slot()
+    def _fill_blocks(self) -> None:
+        """(Re)list the library's blocks by title; unusable block files are named in the group's tooltip."""
+        self._blocks_group.takeChildren()
+        self._block_items = {}
+        for slug, block in sorted(blocks.library().blocks().items(), key=lambda kv: kv[1].title.casefold()):
+            item = QTreeWidgetItem(self._blocks_group, [block.title])
+            item.setData(0, _BLOCK_ROLE, slug)
+            item.setIcon(0, _swatch(ROLE_COLORS["block"]))
+            item.setToolTip(0, blocks.tooltip(block))
+            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
+            self._block_items[slug] = item
+        self._blocks_group.setToolTip(0, "\n".join(blocks.library().problems()))
+        self._on_search_changed(self.search.text())
 
     def types(self) -> list[str]:
         return list(self._items)
+
+    def block_slugs(self) -> list[str]:
+        return list(self._block_items)
+
+    def block_item(self, slug: str) -> QTreeWidgetItem:
+        return self._block_items[slug]
 
     def item(self, type_: str) -> QTreeWidgetItem:
         return self._items[type_]
@@ -131,20 +166,33 @@ class LayerPalette(QWidget):
         A selected layer that feeds exactly one other gets the new layer
         inserted in between (c1 → new → s2); otherwise the new layer reads it.
         """
-        selection = self.doc.selection()
-        if not selection:
+        after, before = self._insertion_point()
+        if after is None:
             name = self.doc.add_layer(type_)
+        elif before is not None:
+            name = self.doc.add_layer(type_, on_edge=(after, before))
         else:
-            consumers = self.doc.spec.consumers().get(selection[-1], [])
-            if len(consumers) == 1:
-                name = self.doc.add_layer(type_, on_edge=(selection[-1], consumers[0]))
-            else:
-                name = self.doc.add_layer(type_, after=selection[-1])
+            name = self.doc.add_layer(type_, after=after)
         self.doc.set_selection([name])
         return name
+
+    def add_block(self, slug: str) -> list[str]:
+        """Insert block `slug` where `add` would put a layer; returns its layers' names."""
+        after, before = self._insertion_point()
+        return blocks.insert_block(self.doc, blocks.library().get(slug), after, before).layer_names()
+
+    def _insertion_point(self) -> tuple[str | None, str | None]:
+        """(the selected layer to read, its one consumer to insert before), Nones without a selection."""
+        selection = self.doc.selection()
+        if not selection:
+            return None, None
+        consumers = self.doc.spec.consumers().get(selection[-1], [])
+        return selection[-1], consumers[0] if len(consumers) == 1 else None
 
     @Slot(QTreeWidgetItem, int)
     def _on_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
         type_ = item.data(0, _TYPE_ROLE)
         if type_:
             self.add(type_)
+        elif item.data(0, _BLOCK_ROLE):
+            self.add_block(item.data(0, _BLOCK_ROLE))

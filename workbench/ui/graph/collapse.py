@@ -4,10 +4,12 @@ Presets name their layers the way keras.applications does:
 `conv3_block2_1_conv`, `conv3_block2_add`, `inception_4a_5x5`, `pool2_conv`.
 Every name prefix that ends in a numbered token (`conv3`, `conv3_block2`,
 `inception_4a`) is a candidate group; it becomes a `Block` when it holds at
-least two layers, only one of them (the exit) feeds anything outside, and
-collapsing it cannot create a cycle.  Blocks nest: a stage (`conv3`) holds
-its blocks.  Pure Python, no Qt: the scene decides which blocks to show
-collapsed and draws each as one node.
+least two layers, only one of them (the exit) feeds anything outside (or,
+for a branch that feeds nothing yet, such as a block just dropped beside the
+chain, only one of them feeds nothing), and collapsing it cannot create a
+cycle.  Blocks nest: a stage (`conv3`) holds its blocks.  Pure Python, no
+Qt: the scene decides which blocks to show collapsed and draws each as one
+node.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def find_blocks(spec: ModelSpec) -> dict[str, Block]:
             continue
         inside = set(members)
         exits = [m for m in members if m in outputs or any(c not in inside for c in consumers.get(m, ()))]
+        if not exits:
+            exits = [m for m in members if not consumers.get(m)]
         if len(exits) == 1 and _convex(inside, exits[0], consumers, topo):
             valid[key] = (tuple(members), exits[0])
     parents = {key: next((p for p in reversed(_prefixes(key)) if p in valid), None) for key in valid}

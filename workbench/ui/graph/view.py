@@ -1,22 +1,25 @@
 """GraphView: the node-editor widget that the main window embeds.
 
 Zoom with the wheel or +/-, pan with the middle button or space + drag, F
-fits the graph, a minimap sits in the corner.  Palette layers dropped on the
-canvas are added (onto an edge: inserted into it); dragging from a node's
-output port to another node connects them; Delete, Ctrl+C/X/V, F2 (rename)
-and a context menu (collapse/expand blocks) act on the selection.
+fits the graph, a minimap sits in the corner.  Palette layers and blocks
+dropped on the canvas are added (onto an edge: inserted into it; a block
+shows collapsed); dragging from a node's output port to another node
+connects them; Delete, Ctrl+C/X/V, F2 (rename) and a context menu
+(collapse/expand blocks, save the selection as a block) act on the selection.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPainter
-from PySide6.QtWidgets import QGraphicsView, QMenu
+from PySide6.QtWidgets import QGraphicsView, QInputDialog, QMenu
 
 from workbench.spec import INPUT
 
+from ..blocks import BLOCK_MIME, block_from_mime, insert_block, save_selection
 from .collapse import enclosing, innermost, stages
 from .interactions import ConnectInteraction, Interaction, PanInteraction
 from .items import HEADER, WIDTH, EdgeItem
@@ -164,6 +167,27 @@ class GraphView(QGraphicsView):
             self.statusMessage.emit(str(exc))
             return []
 
+    def save_selection_as_block(self, title: str | None = None) -> Path | None:
+        """Save the selected layers as a block of the palette (asks for its name unless given).
+
+        Returns the file written, or None when nothing was saved (the reason goes to the status bar).
+        """
+        names = [n for n in self.graph_scene.selected_layers() if n != INPUT]
+        if not names:
+            self.statusMessage.emit("select the layers to save as a block")
+            return None
+        if title is None:
+            title, ok = QInputDialog.getText(self, "Save selection as block", "Block name:")
+            if not ok:
+                return None
+        try:
+            path = save_selection(self.document, names, title)
+        except ValueError as exc:
+            self.statusMessage.emit(str(exc))
+            return None
+        self.statusMessage.emit(f"saved block '{title.strip()}' to {path}")
+        return path
+
     def rename_selected(self) -> None:
         names = [n for n in self.graph_scene.selected_layers() if n != INPUT]
         node = self.graph_scene.node_for_layer(names[-1]) if names else None
@@ -237,6 +261,8 @@ class GraphView(QGraphicsView):
                 _add(menu, "Copy", self.copy_selection, QKeySequence.Copy)
                 _add(menu, "Cut", self.cut_selection, QKeySequence.Cut)
                 _add(menu, "Delete", self.delete_selection, QKeySequence.Delete)
+                menu.addSeparator()
+                _add(menu, "Save selection as block…", self.save_selection_as_block)
         elif edge is not None:
             scene.clearSelection()
             edge.setSelected(True)
@@ -363,7 +389,25 @@ class GraphView(QGraphicsView):
                 self.statusMessage.emit("the dropped data is not a list of layers")
                 return []
             return self.graph_scene.drop_layers(layers, scene_pos)
+        if mime.hasFormat(BLOCK_MIME):
+            return self._drop_block(mime, scene_pos)
         return []
+
+    def _drop_block(self, mime: QMimeData, scene_pos: QPointF) -> list[str]:
+        """Insert a palette block into the edge at `scene_pos`, after the node there, else after the
+        selection, and show it collapsed."""
+        scene = self.graph_scene
+        node = scene.node_at(scene_pos)
+        edge = scene.edge_at(scene_pos) if node is None else None
+        after, before = edge.pairs[0] if edge is not None else (node.layer if node else None, None)
+        try:
+            instance = insert_block(self.document, block_from_mime(mime), after, before)
+        except ValueError as exc:
+            self.statusMessage.emit(str(exc))
+            return []
+        scene.collapse(instance.prefix)
+        self.document.set_selection(instance.layer_names())  # the expanded nodes left, and their selection with them
+        return instance.layer_names()
 
     def dragEnterEvent(self, event) -> None:
         if _ours(event.mimeData()):
@@ -378,7 +422,8 @@ class GraphView(QGraphicsView):
         event.acceptProposedAction()
         pos = self.mapToScene(event.position().toPoint())
         on_node = self.graph_scene.node_at(pos) is not None
-        edge = None if on_node or not event.mimeData().hasFormat(LAYER_MIME) else self.graph_scene.edge_at(pos)
+        insertable = event.mimeData().hasFormat(LAYER_MIME) or event.mimeData().hasFormat(BLOCK_MIME)
+        edge = None if on_node or not insertable else self.graph_scene.edge_at(pos)
         self._set_drop_edge(edge)
 
     def dragLeaveEvent(self, event) -> None:
@@ -451,7 +496,7 @@ def _add(menu: QMenu, text: str, slot, shortcut=None) -> QAction:
 
 
 def _ours(mime: QMimeData) -> bool:
-    return mime.hasFormat(LAYER_MIME) or mime.hasFormat(LAYERS_MIME)
+    return mime.hasFormat(LAYER_MIME) or mime.hasFormat(LAYERS_MIME) or mime.hasFormat(BLOCK_MIME)
 
 
 def _json_layers(mime: QMimeData) -> list | None:
