@@ -83,11 +83,12 @@ class FieldEditor(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
 
+    # Every subclass (one per parameter kind, see EDITORS) provides these two.
     def value(self):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define value()")
 
     def set_value(self, value) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define set_value()")
 
 
 def _spin(param: Param) -> QSpinBox:
