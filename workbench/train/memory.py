@@ -10,11 +10,18 @@ training.
 from __future__ import annotations
 
 import gc
+import threading
 
 
 def release_memory() -> None:
-    """Clear Keras' global state and collect garbage; drop your own model references first."""
+    """Clear Keras' global state and collect garbage; drop your own model references first.
+
+    The cyclic collection runs only on the main thread: collecting in a worker
+    can free Qt objects there, which deadlocks or crashes against the GUI
+    thread, so a GUI collects after its worker reports back.
+    """
     import keras
 
     keras.backend.clear_session()
-    gc.collect()
+    if threading.current_thread() is threading.main_thread():
+        gc.collect()
