@@ -78,6 +78,11 @@ def _dispatch(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["gui"]:  # every later option is the GUI's own (argparse cannot pass them through)
+        from .ui.launch import main as gui_main
+
+        return gui_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
