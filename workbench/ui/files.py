@@ -197,6 +197,7 @@ class FileController(QObject):
 
     status = Signal(str)  # a transient status-bar message
     exportRunning = Signal(bool)
+    modelOpened = Signal(str)  # a Keras model file replaced the document (its training curves may follow)
 
     def __init__(self, window: QWidget, document, parent=None):
         super().__init__(parent)
@@ -266,6 +267,8 @@ class FileController(QObject):
         self.autosave.remove()
         settings.add_recent_file(path)
         self.status.emit(f"Opened {path}")
+        if not is_preset:
+            self.modelOpened.emit(str(path))
         return True
 
     # -- save ----------------------------------------------------------------------

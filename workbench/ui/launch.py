@@ -120,6 +120,22 @@ def _window_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _model_path(text: str) -> str:
+    if not text.lower().endswith((".h5", ".keras")):
+        raise argparse.ArgumentTypeError(f"the model file must end in .h5 or .keras, got '{text}'")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench gui",
@@ -140,6 +156,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--size", type=_window_size, default=(1600, 1000), metavar="WxH",
         help="window size for --screenshot (default 1600x1000)",
     )
+    training = parser.add_argument_group("training in the window")
+    training.add_argument("--dataset", metavar="D", help="data set for the training panel (a name or a path)")
+    training.add_argument("--train", action="store_true", help="start training once the window is up")
+    training.add_argument("--epochs", type=_positive, metavar="N", help="epochs to train")
+    training.add_argument("--out", type=_model_path, metavar="FILE.h5",
+                          help="save the trained model here (.h5 with its layout and curves, or .keras)")
+    training.add_argument("--exit-when-done", action="store_true",
+                          help="quit when training has finished (and --out / --screenshot are written); "
+                               "the exit code is 0 only if the run finished and every file was saved")
     parser.add_argument(
         "--report-startup", action="store_true",
         help="print when the window became visible (JSON, seconds since the epoch) and exit; "
@@ -171,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import settings
     from .main_window import MainWindow
-    from .scripted import InitialView, Screenshot, StartupReport
+    from .scripted import InitialView, Screenshot, StartupReport, TrainingScript
     from .theme import apply_theme
 
     try:
@@ -190,11 +215,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
     apply_theme(app, args.theme or settings.theme())
-    scripted = bool(args.screenshot or args.report_startup)
+    trains = bool(args.train or args.dataset or args.epochs or args.out)
+    scripted = bool(args.screenshot or args.report_startup or args.train)
     window = MainWindow(
         load_tensorflow=not args.report_startup, remember_layout=not scripted, offer_recovery=not scripted
     )
     window.doc.load(spec, path)
+    if args.file and not path:  # a model file: show the training curves it carries
+        window.training.show_model_curves(args.file)
     if args.screenshot:
         window.resize(*args.size)
     if args.select:
@@ -203,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     script = None
     if args.report_startup:
         script = StartupReport(window)
+    elif trains:
+        script = TrainingScript(window, dataset=args.dataset, epochs=args.epochs, train=args.train, out=args.out,
+                                screenshot=args.screenshot, exit_when_done=args.exit_when_done)
     elif args.screenshot:
         script = Screenshot(window, args.screenshot)
     window.show()

@@ -7,6 +7,8 @@ canvas and the file controller.
 
 from __future__ import annotations
 
+import gc
+
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton
@@ -24,12 +26,14 @@ from .problems import ProblemsPanel
 from .summary_table import EstimateSettings, SummaryPanel
 from .tf_loader import TensorFlowLoader
 from .theme import apply_theme, mark_color, severity_icon
+from .training import TrainingController
 
 APP_TITLE = "Keras Workbench"
 
 
 class MainWindow(QMainWindow):
-    """Gallery and palette on the left, canvas in the centre, inspector right, summary and problems below."""
+    """Gallery and palette on the left, canvas in the centre, inspector and training right, summary,
+    problems and the training views below."""
 
     firstShown = Signal()
 
@@ -49,6 +53,8 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsPanel(self.doc)
         self.files = FileController(self, self.doc, self)
         self.tf_loader = TensorFlowLoader(self)
+        self.training = TrainingController(self.doc, self, self)
+        self.training.open_spec = self.files.open_spec
         self._load_tensorflow = load_tensorflow
         self._remember_layout = remember_layout
         self._offer_recovery = offer_recovery
@@ -71,12 +77,16 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # -- assembly ---------------------------------------------------------------
-    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget, area, tab_with: QDockWidget | None = None) -> QDockWidget:
+        """A dock in `area`, or a tab beside `tab_with` (never side by side first: that would widen the window)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name)  # saveState/restoreState key
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
-        self.addDockWidget(area, dock)
+        if tab_with is None:
+            self.addDockWidget(area, dock)
+        else:
+            self.tabifyDockWidget(tab_with, dock)
         return dock
 
     def _make_docks(self) -> dict[str, QDockWidget]:
@@ -91,7 +101,19 @@ class MainWindow(QMainWindow):
             "problems": self._dock("Problems", "problems", self.problems, Qt.BottomDockWidgetArea),
         }
         self.tabifyDockWidget(docks["summary"], docks["problems"])
-        docks["summary"].raise_()
+        training = self.training
+        docks["training"] = self._dock("Training", "training", training.panel, Qt.RightDockWidgetArea,
+                                       tab_with=docks["inspector"])
+        for name, title, widget, beside in (("curves", "Curves", training.curves, "summary"),
+                                            ("evaluation", "Evaluation", training.evaluation, "summary"),
+                                            ("runs", "Runs", training.runs, "summary"),
+                                            ("feature_maps", "Feature Maps", training.feature_maps, "palette"),
+                                            ("weights", "Weights", training.weights, "palette")):
+            docks[name] = self._dock(title, name, widget, Qt.BottomDockWidgetArea, tab_with=docks[beside])
+        docks["palette"].raise_()
+        for name in ("summary", "inspector"):
+            docks[name].raise_()
+        docks["training"].hide()  # until asked for (Training menu, or a run): a second tab would widen the window
         return docks
 
     def _default_layout(self) -> None:
@@ -99,6 +121,24 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["gallery"], d["inspector"]], [320, 380], Qt.Horizontal)
         self.resizeDocks([d["gallery"], d["palette"]], [560, 400], Qt.Vertical)
         self.resizeDocks([d["summary"]], [260], Qt.Vertical)
+
+    def show_training_views(self) -> None:
+        """Bring the training panel, the curves (below) and the feature maps (left, under the gallery) to the
+        front, with room for the charts."""
+        d = self.docks
+        for name in ("training", "curves", "feature_maps"):
+            d[name].show()
+            d[name].raise_()
+        QTimer.singleShot(0, self._size_training_views)  # once the raised docks are laid out
+
+    @Slot()
+    def _size_training_views(self) -> None:
+        d = self.docks
+        self.resizeDocks([d["curves"]], [max(d["curves"].height(), 400)], Qt.Vertical)
+        left = d["gallery"].height() + d["feature_maps"].height()
+        self.resizeDocks([d["gallery"], d["feature_maps"]], [left * 3 // 10, left * 7 // 10], Qt.Vertical)
+        self.resizeDocks([d["gallery"], d["training"]], [max(d["gallery"].width(), 340), max(d["training"].width(), 370)],
+                         Qt.Horizontal)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -136,6 +176,17 @@ class MainWindow(QMainWindow):
             "zoom_in": self._action("Zoom &In", self.view.zoom_in, QKeySequence.ZoomIn),
             "zoom_out": self._action("Zoom &Out", self.view.zoom_out, QKeySequence.ZoomOut),
             "about": self._action("&About Keras Workbench", self.about),
+            "train": self._action("&Train", self.training.start, QKeySequence("Ctrl+T"),
+                                  "Train the model with the settings of the training panel"),
+            "pause": self._action("&Pause / Resume", self._toggle_pause, QKeySequence("Ctrl+P")),
+            "stop": self._action("&Stop", self.training.stop, QKeySequence("Ctrl+."),
+                                 "Stop after the current batch; the model and the history so far are saved"),
+            "resume_run": self._action("&Resume Run…", self.training.resume_run_dialog,
+                                       tip="Continue an earlier run from its last checkpoint"),
+            "save_trained": self._action("Save Trained &Model…", self.training.export_dialog,
+                                         tip="Save the last run's model as .h5 (with its layout and curves) or .keras"),
+            "training_views": self._action("Training &Panel", self.show_training_views, QKeySequence("Ctrl+Shift+T"),
+                                           "Show the training panel, the curves and the feature maps"),
         }
         # Keys that also edit text act on the layers only while the canvas or the table has focus
         # (a line edit keeps Ctrl+C, Del, F for itself); the single-key ones only on the canvas.
@@ -175,6 +226,12 @@ class MainWindow(QMainWindow):
         edit.addActions([a["cut"], a["copy"], a["paste"], a["delete"]])
         edit.addSeparator()
         edit.addActions([a["select_all"], a["rename"]])
+        train = bar.addMenu("T&raining")
+        train.addAction(a["training_views"])
+        train.addSeparator()
+        train.addActions([a["train"], a["pause"], a["stop"]])
+        train.addSeparator()
+        train.addActions([a["resume_run"], a["save_trained"]])
         view = bar.addMenu("&View")
         view.addActions([a["fit"], a["zoom_in"], a["zoom_out"]])
         view.addSeparator()
@@ -211,6 +268,12 @@ class MainWindow(QMainWindow):
         self.files.exportRunning.connect(self._on_export_running)
         self.tf_loader.loaded.connect(self._on_tensorflow_loaded)
         self.tf_loader.failed.connect(self._on_tensorflow_failed)
+        self.training.job.runningChanged.connect(self._on_training_running)
+        self.training.openModelRequested.connect(self.open_path)
+        self.files.modelOpened.connect(self._on_model_opened)
+        self.training.closeRequested.connect(self.close)
+        self.training.message.connect(self._show_message)
+        self._on_training_running(False)
         self._on_spec_changed()
         self._on_problem_counts(len(self.doc.analysis.errors), len(self.doc.analysis.warnings))
 
@@ -223,6 +286,34 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Cannot open preset", "\n".join(exc.problems))
             return False
         return self.files.open_spec(spec)
+
+    @Slot(str)
+    def open_path(self, path: str) -> bool:
+        """Open a preset or model file; a workbench .h5 also shows the training curves it carries."""
+        return self.files.open_path(path)
+
+    @Slot(str)
+    def _on_model_opened(self, path: str) -> None:
+        if path.lower().endswith((".h5", ".hdf5")):
+            self.training.show_model_curves(path)
+
+    @Slot()
+    def _toggle_pause(self) -> None:
+        if self.training.job.paused():
+            self.training.resume()
+        else:
+            self.training.pause()
+
+    @Slot(bool)
+    def _on_training_running(self, running: bool) -> None:
+        a = self.actions
+        a["train"].setEnabled(not running)
+        a["pause"].setEnabled(running)
+        a["stop"].setEnabled(running)
+        a["resume_run"].setEnabled(not running)
+        a["save_trained"].setEnabled(not running and self.training.job.has_model())
+        if running:
+            self.show_training_views()
 
     @Slot()
     def select_all(self) -> None:
@@ -258,7 +349,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_recent_chosen(self) -> None:
-        self.files.open_path(self.sender().data())
+        self.open_path(self.sender().data())
 
     @Slot()
     def _on_clear_recent(self) -> None:
@@ -303,6 +394,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_tensorflow_loaded(self, description: str) -> None:
         self.tf_status.setText(description)
+        self.training.panel.set_device(description.split(" · ", 1)[-1])
         self.tf_status.setToolTip("TensorFlow and Keras are loaded; training and export are ready")
 
     @Slot(str)
@@ -340,9 +432,12 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile() and openable(u.toLocalFile())]
         if paths:
             event.acceptProposedAction()
-            self.files.open_path(paths[0])
+            self.open_path(paths[0])
 
     def closeEvent(self, event) -> None:
+        if not self.training.ready_to_close():  # a run is stopping: the window closes once it has saved
+            event.ignore()
+            return
         if not self.files.maybe_save():
             event.ignore()
             return
@@ -353,5 +448,9 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop timers and wait for worker threads, so none outlives the window."""
+        self.training.shutdown()
         self.files.shutdown()
         self.tf_loader.shutdown()
+        # Qt objects in reference cycles (pyqtgraph's menus, say) are freed here, in the GUI thread, rather
+        # than by a collection some worker thread runs later (a Qt delete from there can deadlock)
+        gc.collect()
