@@ -44,9 +44,21 @@ class Answers:
         return QMessageBox.Ok
 
 
+#: every window a test made, held until pytest-qt has closed them all: a window only a finished test's frame
+#: referenced would otherwise be garbage-collected while another one closes, and torn down half-cleared
+_WINDOWS: list[MainWindow] = []
+
+
+@pytest.fixture(autouse=True)
+def _keep_windows():
+    yield
+    _WINDOWS.clear()
+
+
 def make_window(qtbot, **options) -> MainWindow:
     options = {"load_tensorflow": False, "offer_recovery": False, **options}
     window = MainWindow(**options)
+    _WINDOWS.append(window)
     window.doc.load(load_named("lenet5"))
     qtbot.addWidget(window, before_close_func=lambda w: w.doc.undo_stack.setClean())
     window.show()

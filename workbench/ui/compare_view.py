@@ -435,6 +435,7 @@ class CompareView(QWidget):
     """
 
     comparisonFinished = Signal(object)  # list[RunRecord]
+    runningChanged = Signal(bool)
 
     def __init__(self, specs: dict[str, ModelSpec] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -443,6 +444,7 @@ class CompareView(QWidget):
         self._out_dir: Path | None = None
         self._settings: dict = {}
         self._dirty = False
+        self._blocked: str | None = None
 
         self.candidates = QListWidget(self)
         for slug, path in preset_paths().items():
@@ -577,7 +579,11 @@ class CompareView(QWidget):
 
     # -- candidates -------------------------------------------------------------------
     def add_spec(self, label: str, spec: ModelSpec, checked: bool = True) -> None:
-        """Offer an architecture (e.g. the editor's, or a saved file) as a candidate."""
+        """Offer an architecture (e.g. the editor's, or a saved file) as a candidate; a candidate of the
+        same label is replaced (the canvas' model offered again after edits)."""
+        for item in self.candidates.findItems(label, Qt.MatchExactly):
+            if item.data(SPEC_ROLE) is not None:
+                self.candidates.takeItem(self.candidates.row(item))
         self._add_candidate(label, spec, spec.description or spec.name, checked)
 
     def _add_candidate(self, label: str, spec: ModelSpec | None, tip: str, checked: bool) -> None:
@@ -622,6 +628,8 @@ class CompareView(QWidget):
         """Train `entries` on `dataset_name` with `config` into `out_dir` in the worker thread."""
         if self.running():
             raise WorkbenchError("a comparison is already running; cancel it or wait for it to finish")
+        if self._blocked:
+            raise WorkbenchError(self._blocked)
         self._out_dir = Path(out_dir)
         self._settings = {}
         self.model.reset_records([RunRecord(preset=e.label, source=e.source) for e in entries], QUEUED)
@@ -641,6 +649,14 @@ class CompareView(QWidget):
         self._thread.finished.connect(self._on_thread_finished)
         self._thread.start()
         self._set_status(f"Training {len(entries)} candidates on {dataset_name} into {self._out_dir} …")
+        self._update_buttons()
+        self.runningChanged.emit(True)
+
+    def set_blocked(self, reason: str | None) -> None:
+        """Refuse to start while `reason` holds (e.g. training in the main window: both would share
+        Keras' global state), saying why on the Train button; None lifts it."""
+        self._blocked = reason
+        self.run_button.setToolTip(f"Unavailable: {reason}" if reason else "")
         self._update_buttons()
 
     def cancel(self, index: int) -> None:
@@ -830,6 +846,7 @@ class CompareView(QWidget):
         self._thread.deleteLater()
         self._job, self._thread = None, None
         self._update_buttons()
+        self.runningChanged.emit(False)
 
     # -- slots: view ---------------------------------------------------------------------------
     @Slot()
@@ -859,7 +876,7 @@ class CompareView(QWidget):
 
     def _update_buttons(self) -> None:
         running = self.running()
-        self.run_button.setEnabled(not running)
+        self.run_button.setEnabled(not running and not self._blocked)
         self.cancel_button.setEnabled(running)
         self.cancel_all_button.setEnabled(running)
         for button in self.export_buttons:

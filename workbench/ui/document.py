@@ -43,6 +43,7 @@ class Document(QObject):
         self._spec = ModelSpec("Untitled", (28, 28, 1), [])
         self._analysis = analyze(self._spec)
         self._path: Path | None = None
+        self._baseline = self._spec.copy()
         self._selection: list[str] = []
         self._macro_depth = 0
         self._pending_change = False
@@ -70,6 +71,11 @@ class Document(QObject):
             self.pathChanged.emit(str(new) if new else "")
 
     @property
+    def baseline(self) -> ModelSpec:
+        """The model as last opened or saved: the "before" when diffing the edits made since."""
+        return self._baseline
+
+    @property
     def dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
@@ -79,6 +85,7 @@ class Document(QObject):
     def load(self, spec: ModelSpec, path: str | Path | None = None) -> None:
         """Replace the model (a copy of `spec`); the undo history starts afresh."""
         self._spec = spec.copy()
+        self._baseline = spec.copy()
         self.undo_stack.clear()
         self._selection = []
         self.path = path
@@ -91,6 +98,7 @@ class Document(QObject):
         """After a successful save: remember the file and make the current state clean."""
         if path is not None:
             self.path = path
+        self._baseline = self._spec.copy()
         self.undo_stack.setClean()
 
     # -- selection -------------------------------------------------------

@@ -3,6 +3,8 @@
 A card's numbers come from `workbench.spec.analyze`, computed once per preset
 file version and cached for the process.  The panel fills the cards one per
 idle tick after the window is up, so opening the app never waits for them.
+Each card has a check box: the checked presets are what "Compare" trains
+side by side.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QModelIndex,
     QRectF,
     QSize,
@@ -23,7 +26,19 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QLineEdit, QListView, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..spec import PresetError, analyze, load_preset, preset_paths
 from ..spec.units import human, shape_text
@@ -104,12 +119,14 @@ class GalleryModel(QAbstractListModel):
     MacsRole = Qt.UserRole + 5
 
     finished = Signal()  # every card analysed
+    checkedChanged = Signal(list)  # the checked slugs, in gallery order
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._paths = preset_paths()
         self._slugs = list(self._paths)
         self._cards: dict[str, PresetCard] = {}
+        self._checked: set[str] = set()
         self._timer = QTimer(self)
         self._timer.setInterval(0)  # one card per pass of the event loop, when it is idle
         self._timer.timeout.connect(self._analyse_next)
@@ -134,9 +151,37 @@ class GalleryModel(QAbstractListModel):
             return card.params if card else None
         if role == self.MacsRole:
             return card.macs if card else None
+        if role == Qt.CheckStateRole:
+            return Qt.Checked if slug in self._checked else Qt.Unchecked
         if role == Qt.ToolTipRole and card:
             return f"<b>{card.name}</b> ({card.slug}.json)<br>{card.summary}<p>{card.description}</p>"
         return None
+
+    def flags(self, index):
+        flags = super().flags(index)
+        return flags | Qt.ItemIsUserCheckable if index.isValid() else flags
+
+    def setData(self, index, value, role=Qt.EditRole) -> bool:
+        if not index.isValid() or role != Qt.CheckStateRole:
+            return False
+        slug = self._slugs[index.row()]
+        if Qt.CheckState(value) == Qt.Checked:
+            self._checked.add(slug)
+        else:
+            self._checked.discard(slug)
+        self.dataChanged.emit(index, index, [Qt.CheckStateRole])
+        self.checkedChanged.emit(self.checked_slugs())
+        return True
+
+    def checked_slugs(self) -> list[str]:
+        return [s for s in self._slugs if s in self._checked]
+
+    def set_checked(self, slugs) -> None:
+        """Check exactly `slugs` (unknown ones are ignored)."""
+        self._checked = set(slugs) & set(self._slugs)
+        if self._slugs:
+            self.dataChanged.emit(self.index(0), self.index(len(self._slugs) - 1), [Qt.CheckStateRole])
+        self.checkedChanged.emit(self.checked_slugs())
 
     def slugs(self) -> list[str]:
         return list(self._slugs)
@@ -163,10 +208,15 @@ class GalleryModel(QAbstractListModel):
 
 
 class _CardDelegate(QStyledItemDelegate):
-    """Paints a card: name and family, its numbers, and a strip of one bar per layer."""
+    """Paints a card: check box, name and family, its numbers, and a strip of one bar per layer.
+
+    The card is painted by hand, so the check box's place is computed here
+    (`check_rect`) and a click there toggles it (`editorEvent`).
+    """
 
     HEIGHT = 84
     MARGIN = 6
+    CHECK = 16
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -197,6 +247,15 @@ class _CardDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(rect, 6, 6)
 
         inner = rect.adjusted(10, 7, -10, -8)
+        check = QStyleOptionButton()
+        check.rect = self.check_rect(option.rect)
+        check.state = QStyle.State_Enabled | (
+            QStyle.State_On if index.data(Qt.CheckStateRole) == Qt.Checked else QStyle.State_Off
+        )
+        style = option.widget.style() if option.widget is not None else None
+        if style is not None:
+            style.drawPrimitive(QStyle.PE_IndicatorCheckBox, check, painter, option.widget)
+        title_left = check.rect.right() + 6 - inner.left()
         title_font = QFont(option.font)
         title_font.setBold(True)
         title_font.setPointSizeF(option.font.pointSizeF() + 0.5)
@@ -206,7 +265,7 @@ class _CardDelegate(QStyledItemDelegate):
         family = card.family if card else ""
         painter.setFont(small)
         family_width = painter.fontMetrics().horizontalAdvance(family) + 12 if family else 0
-        line = QRectF(inner.left(), inner.top(), inner.width(), 20)
+        line = QRectF(inner.left() + title_left, inner.top(), inner.width() - title_left, 20)
         if family:
             chip = QRectF(inner.right() - family_width, inner.top() + 2, family_width, 16)
             painter.setPen(Qt.NoPen)
@@ -237,6 +296,21 @@ class _CardDelegate(QStyledItemDelegate):
             painter.drawPixmap(strip.topLeft(), self._thumbnail(card, strip.size().toSize(), painter.device()))
         painter.restore()
 
+    def check_rect(self, item_rect):
+        """Where the check box sits in a card: left of the title."""
+        return QRectF(item_rect.left() + self.MARGIN + 10, item_rect.top() + self.MARGIN / 2 + 9,
+                      self.CHECK, self.CHECK).toRect()
+
+    def editorEvent(self, event, model, option, index) -> bool:
+        if event.type() in (QEvent.MouseButtonRelease, QEvent.MouseButtonDblClick) \
+                and event.button() == Qt.LeftButton \
+                and self.check_rect(option.rect).adjusted(-3, -3, 3, 3).contains(event.position().toPoint()):
+            if event.type() == QEvent.MouseButtonRelease:
+                checked = index.data(Qt.CheckStateRole) == Qt.Checked
+                model.setData(index, Qt.Unchecked if checked else Qt.Checked, Qt.CheckStateRole)
+            return True  # a double click on the box must not open the preset
+        return False
+
     def _thumbnail(self, card: PresetCard, size: QSize, device) -> QPixmap:
         ratio = device.devicePixelRatioF() if device is not None else 1.0
         key = (card.slug, size.width(), size.height(), ratio)
@@ -266,9 +340,11 @@ def render_profile(profile, size: QSize, ratio: float = 1.0) -> QPixmap:
 
 
 class GalleryPanel(QWidget):
-    """Search box over the cards; activating a card (double-click, Enter) emits its slug."""
+    """Search box over the cards; activating a card (double-click, Enter) emits its slug; "Compare"
+    emits the checked slugs (`compareRequested`)."""
 
     presetActivated = Signal(str)
+    compareRequested = Signal(list)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -289,13 +365,30 @@ class GalleryPanel(QWidget):
         self.list.setFrameShape(QListView.NoFrame)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.list.setToolTip("")
+        self.checked_label = QLabel()
+        self.checked_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the dock
+        self.clear_button = QToolButton()  # tool buttons: narrower than push buttons, so the dock stays narrow
+        self.clear_button.setText("Clear")
+        self.clear_button.setToolTip("Uncheck every preset")
+        self.compare_button = QToolButton()
+        self.compare_button.setText("Compare…")
+        self.compare_button.setToolTip("Train the checked presets on the same data and rank them")
+        checks = QHBoxLayout()
+        checks.addWidget(self.checked_label, 1)
+        checks.addWidget(self.clear_button)
+        checks.addWidget(self.compare_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.setSpacing(6)
         layout.addWidget(self.search)
         layout.addWidget(self.list)
+        layout.addLayout(checks)
         self.search.textChanged.connect(self._on_search_changed)
         self.list.activated.connect(self._on_activated)
+        self.model.checkedChanged.connect(self._on_checked_changed)
+        self.clear_button.clicked.connect(self._on_clear_clicked)
+        self.compare_button.clicked.connect(self._on_compare_clicked)
+        self._on_checked_changed([])
 
     def start(self) -> None:
         self.model.start()
@@ -312,3 +405,16 @@ class GalleryPanel(QWidget):
     @Slot(QModelIndex)
     def _on_activated(self, index: QModelIndex) -> None:
         self.presetActivated.emit(index.data(GalleryModel.SlugRole))
+
+    @Slot()
+    def _on_clear_clicked(self) -> None:
+        self.model.set_checked([])
+
+    @Slot()
+    def _on_compare_clicked(self) -> None:
+        self.compareRequested.emit(self.model.checked_slugs())
+
+    @Slot(list)
+    def _on_checked_changed(self, slugs: list) -> None:
+        self.checked_label.setText(f"{len(slugs)} checked" if slugs else "Check presets to compare them")
+        self.clear_button.setEnabled(bool(slugs))

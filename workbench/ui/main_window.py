@@ -25,6 +25,7 @@ from .palette import LayerPalette
 from .problems import ProblemsPanel
 from .summary_table import EstimateSettings, SummaryPanel
 from .tf_loader import TensorFlowLoader
+from .tool_windows import ToolWindows
 from .theme import apply_theme, mark_color, severity_icon
 from .training import TrainingController
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self.tf_loader = TensorFlowLoader(self)
         self.training = TrainingController(self.doc, self, self)
         self.training.open_spec = self.files.open_spec
+        self.tools = ToolWindows(self, self.training)
         self._load_tensorflow = load_tensorflow
         self._remember_layout = remember_layout
         self._offer_recovery = offer_recovery
@@ -185,6 +187,12 @@ class MainWindow(QMainWindow):
                                        tip="Continue an earlier run from its last checkpoint"),
             "save_trained": self._action("Save Trained &Model…", self.training.export_dialog,
                                          tip="Save the last run's model as .h5 (with its layout and curves) or .keras"),
+            "compare": self._action("&Compare Presets…", self.open_compare, QKeySequence("Ctrl+Shift+K"),
+                                    "Train the presets checked in the gallery (or the canvas' model) alike and rank them"),
+            "diff_edits": self._action("&Diff Edits Since Last Save", self.diff_edits, QKeySequence("Ctrl+Shift+D"),
+                                       "The canvas' model against the version last opened or saved, layer by layer"),
+            "diff_checked": self._action("Diff the Two &Checked Presets", self.diff_checked,
+                                         tip="Check exactly two presets in the gallery"),
             "training_views": self._action("Training &Panel", self.show_training_views, QKeySequence("Ctrl+Shift+T"),
                                            "Show the training panel, the curves and the feature maps"),
         }
@@ -232,6 +240,10 @@ class MainWindow(QMainWindow):
         train.addActions([a["train"], a["pause"], a["stop"]])
         train.addSeparator()
         train.addActions([a["resume_run"], a["save_trained"]])
+        compare = bar.addMenu("&Compare")
+        compare.addAction(a["compare"])
+        compare.addSeparator()
+        compare.addActions([a["diff_edits"], a["diff_checked"]])
         view = bar.addMenu("&View")
         view.addActions([a["fit"], a["zoom_in"], a["zoom_out"]])
         view.addSeparator()
@@ -249,6 +261,12 @@ class MainWindow(QMainWindow):
         self.problem_status.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         self.problem_status.setToolTip("Show the problems panel")
         self.totals_status = QLabel()
+        self.compare_status = QToolButton()
+        self.compare_status.setAutoRaise(True)
+        self.compare_status.setText("Comparison training…")
+        self.compare_status.setToolTip("Show the comparison window")
+        self.compare_status.setVisible(False)
+        bar.addPermanentWidget(self.compare_status)
         self.tf_status = QLabel("TensorFlow not loaded")
         bar.addPermanentWidget(self.problem_status)
         bar.addPermanentWidget(self.totals_status)
@@ -259,6 +277,10 @@ class MainWindow(QMainWindow):
         self.doc.dirtyChanged.connect(self._on_dirty_changed)
         self.doc.pathChanged.connect(self._on_path_changed)
         self.gallery.presetActivated.connect(self.open_preset)
+        self.gallery.compareRequested.connect(self.open_compare)
+        self.gallery.model.checkedChanged.connect(self._on_gallery_checked)
+        self.tools.comparisonRunning.connect(self._on_comparison_running)
+        self.compare_status.clicked.connect(self.open_compare)
         self.summary.layerClicked.connect(self.view.center_on)
         self.problems.layerClicked.connect(self.view.center_on)
         self.problems.countsChanged.connect(self._on_problem_counts)
@@ -274,6 +296,7 @@ class MainWindow(QMainWindow):
         self.training.closeRequested.connect(self.close)
         self.training.message.connect(self._show_message)
         self._on_training_running(False)
+        self._on_gallery_checked([])
         self._on_spec_changed()
         self._on_problem_counts(len(self.doc.analysis.errors), len(self.doc.analysis.warnings))
 
@@ -292,6 +315,39 @@ class MainWindow(QMainWindow):
         """Open a preset or model file; a workbench .h5 also shows the training curves it carries."""
         return self.files.open_path(path)
 
+    @Slot()
+    def open_compare(self):
+        """The comparison window, with the presets checked in the gallery (else the canvas' model) checked."""
+        return self.tools.open_compare(self.gallery.model.checked_slugs(), self.doc.spec)
+
+    @Slot()
+    def diff_edits(self):
+        """The diff of the model as last opened or saved (A) against the canvas (B)."""
+        return self.tools.open_diff(self.doc.baseline, self.doc.spec.copy())
+
+    @Slot()
+    def diff_checked(self):
+        """The diff of the two presets checked in the gallery, in gallery order."""
+        slugs = self.gallery.model.checked_slugs()
+        if len(slugs) != 2:
+            self._show_message("Check exactly two presets in the gallery to diff them")
+            return None
+        try:
+            a, b = (load_named(slug) for slug in slugs)
+        except PresetError as exc:
+            QMessageBox.critical(self, "Cannot open preset", "\n".join(exc.problems))
+            return None
+        return self.tools.open_diff(a, b)
+
+    @Slot(list)
+    def _on_gallery_checked(self, slugs: list) -> None:
+        self.actions["diff_checked"].setEnabled(len(slugs) == 2)
+
+    @Slot(bool)
+    def _on_comparison_running(self, running: bool) -> None:
+        self.compare_status.setVisible(running)
+        self._on_training_running(self.training.job.running())
+
     @Slot(str)
     def _on_model_opened(self, path: str) -> None:
         if path.lower().endswith((".h5", ".hdf5")):
@@ -307,10 +363,10 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _on_training_running(self, running: bool) -> None:
         a = self.actions
-        a["train"].setEnabled(not running)
+        a["train"].setEnabled(not running and not self.tools.comparison_running())
         a["pause"].setEnabled(running)
         a["stop"].setEnabled(running)
-        a["resume_run"].setEnabled(not running)
+        a["resume_run"].setEnabled(not running and not self.tools.comparison_running())
         a["save_trained"].setEnabled(not running and self.training.job.has_model())
         if running:
             self.show_training_views()
@@ -438,6 +494,9 @@ class MainWindow(QMainWindow):
         if not self.training.ready_to_close():  # a run is stopping: the window closes once it has saved
             event.ignore()
             return
+        if self.tools.comparison_running() and not self._cancel_comparison_to_close():
+            event.ignore()
+            return
         if not self.files.maybe_save():
             event.ignore()
             return
@@ -446,8 +505,16 @@ class MainWindow(QMainWindow):
         self.shutdown()
         event.accept()
 
+    def _cancel_comparison_to_close(self) -> bool:
+        answer = QMessageBox.question(
+            self, "A comparison is training",
+            "A comparison is still training. Cancel it and quit? Finished runs and their reports are kept.",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def shutdown(self) -> None:
         """Stop timers and wait for worker threads, so none outlives the window."""
+        self.tools.shutdown()
         self.training.shutdown()
         self.files.shutdown()
         self.tf_loader.shutdown()

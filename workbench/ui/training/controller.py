@@ -121,7 +121,14 @@ class TrainingController(QObject):
                 return False
         return self._launch(request)
 
+    def set_blocked(self, reason: str | None) -> None:
+        """Refuse new runs while `reason` holds (shown on the panel); None lifts it."""
+        self.panel.set_external_blocker(reason)
+
     def _launch(self, request) -> bool:
+        if self.panel.external_blocker:
+            self.panel.show_status(self.panel.external_blocker, "error")
+            return False
         if not self.job.start(request):
             return False
         self.last_result = None

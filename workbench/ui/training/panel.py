@@ -121,6 +121,7 @@ class TrainingPanel(QWidget):
         self.gpu_memory: FreeMemory | None = None
         self.memory: MemoryCheck | None = None
         self.blocker: str | None = None  # why Start is disabled
+        self.external_blocker: str | None = None  # a reason from outside the panel (a comparison running)
         self._running = False
         self._paused = False
         self._has_model = False
@@ -560,7 +561,14 @@ class TrainingPanel(QWidget):
             return exc
         return spec, analyze(spec)
 
+    def set_external_blocker(self, reason: str | None) -> None:
+        """Disable Start for a reason outside the model and the form; None lifts it."""
+        self.external_blocker = reason
+        self._refresh_checks()
+
     def _blocker(self) -> str | None:
+        if self.external_blocker:
+            return self.external_blocker
         errors = self.doc.analysis.errors
         if errors:
             first = errors[0]
