@@ -28,15 +28,9 @@ from workbench.train import (
     describe_device,
     release_memory,
 )
+from specs import mlp
 
-MLP = ModelSpec(
-    name="mlp",
-    input_shape=(2,),
-    layers=[
-        LayerSpec("hidden", "Dense", {"units": 16, "activation": "relu"}),
-        LayerSpec("out", "Dense", {"units": 2, "activation": "softmax"}),
-    ],
-)
+MLP = mlp()
 SMALL_CONV = ModelSpec(
     name="small-conv",
     input_shape=(8, 8, 1),

@@ -14,9 +14,11 @@ from PySide6.QtCore import Qt
 from workbench.compare.diff import ADDED, CHANGED, REMOVED
 from workbench.compare.results import CANCELLED, FAILED, FINISHED, RunRecord
 from workbench.compare.runner import make_entries
-from workbench.spec import LayerSpec, ModelSpec, load_named
+from workbench.spec import LayerSpec, load_named
 from workbench.ui.compare_view import COLUMN_NAMES, PROGRESS_ROLE, CompareView, bubble_diameters
 from workbench.ui.diff_view import DIFF_COLORS, DiffView
+
+from specs import mlp
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -127,17 +129,12 @@ def test_exports_and_reopen(view, tmp_path):
         other.deleteLater()
 
 
-def tiny(name: str, hidden: int) -> ModelSpec:
-    return ModelSpec(name, (2,), [LayerSpec("hidden", "Dense", {"units": hidden, "activation": "relu"}),
-                                  LayerSpec("out", "Dense", {"units": 2, "activation": "softmax"})])
-
-
 def test_worker_runs_the_queue_and_shutdown_cancels(view, qtbot, tmp_path):
     from workbench.train import TrainConfig
 
-    bad = tiny("bad", 4)
+    bad = mlp("bad", 4)
     bad.layers.insert(0, LayerSpec("conv", "Conv2D", {"filters": 2, "kernel_size": 3}))  # xor rows are not images
-    entries = make_entries([("a", tiny("a", 4), "a"), ("bad", bad, "bad"), ("b", tiny("b", 8), "b")])
+    entries = make_entries([("a", mlp("a", 4), "a"), ("bad", bad, "bad"), ("b", mlp("b", 8), "b")])
     config = TrainConfig(epochs=1, batch_size=64, tensorboard=False)
     with qtbot.waitSignal(view.comparisonFinished, timeout=120_000) as finished:
         view.start(entries, "xor", config, tmp_path / "cmp")
@@ -155,7 +152,7 @@ def test_worker_runs_the_queue_and_shutdown_cancels(view, qtbot, tmp_path):
 
     # a long run, cancelled by closing: the worker stops after its current batch and the thread ends
     long = TrainConfig(epochs=500, batch_size=8, tensorboard=False)
-    view.start(make_entries([("long", tiny("long", 4), "long"), ("next", tiny("next", 4), "next")]),
+    view.start(make_entries([("long", mlp("long", 4), "long"), ("next", mlp("next", 4), "next")]),
                "xor", long, tmp_path / "long")
     qtbot.waitUntil(lambda: (view.model.state(0) == "training"
                              and (view.proxy.index(0, 1).data(PROGRESS_ROLE) or 0) > 0), timeout=60_000)

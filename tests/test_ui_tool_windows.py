@@ -9,19 +9,16 @@ from PySide6.QtWidgets import QMessageBox
 
 from workbench.compare.results import CANCELLED, FINISHED
 from workbench.errors import WorkbenchError
-from workbench.spec import LayerSpec, ModelSpec, analyze, load_named
+from workbench.spec import analyze, load_named
 from workbench.ui import settings
 from workbench.ui.compare_view import COLUMN_NAMES
 from workbench.ui.gallery import GalleryPanel
 from workbench.ui.main_window import MainWindow
 from workbench.ui.tool_windows import COMPARISON_BLOCKS_TRAINING, TRAINING_BLOCKS_COMPARISON, canvas_label
 
+from specs import mlp
+
 RUN_TIMEOUT_MS = 120_000
-
-
-def mlp(name: str, hidden: int) -> ModelSpec:
-    return ModelSpec(name, (2,), [LayerSpec("hidden", "Dense", {"units": hidden, "activation": "relu"}),
-                                  LayerSpec("out", "Dense", {"units": 2, "activation": "softmax"})])
 
 
 @pytest.fixture(autouse=True)

@@ -30,16 +30,10 @@ from workbench.ui.training.mosaic import activation_mosaic, channel_tiles, filte
 from workbench.ui.training.reuse import reuse_matrix, reuse_plan
 from workbench.ui.training.stats import evaluate
 from workbench.ui.training.worker import BatchChunk
+from specs import mlp
 
 RUN_TIMEOUT_MS = 120_000
-MLP = ModelSpec(
-    name="xor-mlp",
-    input_shape=(2,),
-    layers=[
-        LayerSpec("hidden", "Dense", {"units": 16, "activation": "relu"}),
-        LayerSpec("out", "Dense", {"units": 2, "activation": "softmax"}),
-    ],
-)
+MLP = mlp("xor-mlp")
 
 
 @pytest.fixture(autouse=True)

@@ -31,24 +31,18 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from workbench import keras_bridge
-from workbench.spec import LayerSpec, ModelSpec, load_named
+from workbench.spec import load_named
 from workbench.train.objectives import choose_objectives
 from workbench.train.prepare import prepare
 from workbench.ui.document import Document
 from workbench.ui.training import TrainingController
+from specs import mlp
 
 REPEATS = 5
 EPOCHS = 4
 MEMORY_RUNS = 10
 PROBE_MS = 10
-MLP = ModelSpec(
-    name="mlp",
-    input_shape=(2,),
-    layers=[
-        LayerSpec("hidden", "Dense", {"units": 16, "activation": "relu"}),
-        LayerSpec("out", "Dense", {"units": 2, "activation": "softmax"}),
-    ],
-)
+MLP = mlp()
 CASES = {
     # name: (spec, data set, batch size, layer whose feature maps are shown)
     "LeNet-5 on mnist_subset, batch 32": (load_named("lenet5"), "mnist_subset", 32, "c1"),

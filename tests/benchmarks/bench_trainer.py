@@ -19,21 +19,15 @@ import pytest
 
 from workbench import keras_bridge
 from workbench.data import load_dataset
-from workbench.spec import LayerSpec, ModelSpec, load_named
+from workbench.spec import load_named
 from workbench.train import CallbackSink, FeatureProbe, TrainConfig, release_memory
 from workbench.train.objectives import choose_objectives
 from workbench.train.prepare import prepare
 from workbench.train.trainer import Trainer, _Session
+from specs import mlp
 
 REPEATS = 5
-MLP = ModelSpec(
-    name="mlp",
-    input_shape=(2,),
-    layers=[
-        LayerSpec("hidden", "Dense", {"units": 16, "activation": "relu"}),
-        LayerSpec("out", "Dense", {"units": 2, "activation": "softmax"}),
-    ],
-)
+MLP = mlp()
 CASES = {
     # name: (spec, data set, its options, config, probe layers)
     "MLP on moons, batch 8 (overhead-bound)": (
