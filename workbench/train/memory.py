@@ -22,6 +22,7 @@ def release_memory() -> None:
     """
     import keras
 
-    keras.backend.clear_session()
-    if threading.current_thread() is threading.main_thread():
+    on_main = threading.current_thread() is threading.main_thread()
+    keras.backend.clear_session(free_memory=on_main)  # Keras' own collection would run in this thread too
+    if on_main:
         gc.collect()

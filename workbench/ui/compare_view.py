@@ -65,6 +65,7 @@ from ..errors import WorkbenchError
 from ..spec import ModelSpec, load_preset, preset_paths
 from ..spec.units import human, human_bytes
 from ..train.config import OPTIMIZERS
+from .gui_gc import collector
 from .theme import mark_color
 
 SORT_ROLE = Qt.UserRole + 1
@@ -635,6 +636,7 @@ class CompareView(QWidget):
         self.model.reset_records([RunRecord(preset=e.label, source=e.source) for e in entries], QUEUED)
         self.charts.clear()
         self._dirty = True
+        collector().hold()  # cyclic garbage is collected in this thread while the worker trains (gui_gc)
         self._thread = QThread()
         self._thread.setObjectName("comparison")
         self._job = _CompareJob(list(entries), dataset_name, config, self._out_dir, input_shape)
@@ -674,6 +676,7 @@ class CompareView(QWidget):
             self.cancel_all()
             self._thread.quit()
             self._thread.wait()
+            self._on_thread_finished()  # now, not when the queued signal would arrive (maybe never)
 
     def _gather(self):
         """(entries, data set name, TrainConfig, out dir, input shape) from the form."""
@@ -842,9 +845,12 @@ class CompareView(QWidget):
 
     @Slot()
     def _on_thread_finished(self) -> None:
+        if self._thread is None:  # shutdown() got here first
+            return
         self._job.deleteLater()
         self._thread.deleteLater()
         self._job, self._thread = None, None
+        collector().release()
         self._update_buttons()
         self.runningChanged.emit(False)
 

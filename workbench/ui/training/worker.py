@@ -40,7 +40,7 @@ from workbench.train import FAILED, StartInfo, Throttle, TrainConfig, TrainResul
 
 from .background import TaskThread, problem_text
 from .datasets import DataSource, ProbeSamples, evaluation_arrays, probe_samples
-from .gui_gc import collector
+from ..gui_gc import collector
 from .mosaic import Mosaic, activation_mosaic, filter_tiles, tile
 from .reuse import DenseBlock, reuse_matrix, reuse_plan
 from .stats import Evaluation, WeightSnapshot, evaluate, histogram, softmax
@@ -428,17 +428,15 @@ class TrainWorker(QObject):
     def _release(self) -> None:
         """Drop the previous run's model and clear Keras' state (this is the only thread training).
 
-        Not `Trainer.release()`: its `gc.collect()` would run here and could
-        finalise the GUI's Qt objects in this thread.  The GUI thread collects.
+        Off the main thread `release_memory` collects no garbage (that could
+        finalise the GUI's Qt objects here); the GUI thread collects on `released`.
         """
         self._probe = None
         self._samples = None
         self._model_file = None
         if self._trainer is not None:
-            self._trainer = None
-            import keras
-
-            keras.backend.clear_session(free_memory=False)
+            trainer, self._trainer = self._trainer, None
+            trainer.release()
             self.released.emit()
 
     def close(self) -> None:

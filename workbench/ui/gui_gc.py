@@ -5,7 +5,7 @@ threshold is crossed; with Keras allocating hard in the training thread,
 that is usually the training thread.  A collection there finalises
 unreachable Qt objects (pyqtgraph items dropped by a `clear()`, say) in the
 wrong thread: Qt warns "Timers cannot be started from another thread" and
-can crash.  While a training run holds `GuiThreadCollector`, automatic
+can crash.  While a training run or a comparison holds `GuiThreadCollector`, automatic
 collection is off and a GUI-thread timer collects instead (the recipe of
 pyqtgraph's `GarbageCollector`, made reversible).  The timer runs often, so
 each young-generation collection is short; a full collection, which walks
