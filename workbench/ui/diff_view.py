@@ -2,15 +2,21 @@
 
 Added layers are green, removed red, changed amber; a row's changes (config
 keys old → new, renames, rewired inputs) and its parameter delta sit at the
-right.  The numbers come from `workbench.compare.diff`, pure Python, so the
-view updates instantly and never waits for TensorFlow.
+right.  Beside the table, A and B are drawn on two read-only canvases with
+the same colours (A's removed and changed layers, B's added and changed
+ones), so where a change sits in the architecture shows at a glance;
+selecting a row selects its layers on both canvases, and clicking a node
+selects its row.  The numbers come from `workbench.compare.diff`, pure
+Python, so the view updates instantly and never waits for TensorFlow.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,11 +37,12 @@ from PySide6.QtWidgets import (
 
 from ..commands.diff import signed
 from ..commands.targets import load_target
-from ..compare.diff import ADDED, CHANGED, REMOVED, SpecDiff, diff_specs
+from ..compare.diff import ADDED, CHANGED, REMOVED, LayerDiff, SpecDiff, diff_specs
 from ..errors import WorkbenchError
 from ..spec import ModelSpec, preset_paths
 from ..spec.units import human, shape_text
 from . import theme
+from .graph.readonly import ReadOnlyGraphView
 
 #: row tints per theme: readable under the theme's text colour
 DIFF_COLORS = {
@@ -45,6 +53,9 @@ DIFF_COLORS = {
 COLUMNS = ("A", "type", "output shape", "params", "B", "type", "output shape", "params", "Δ params", "changes")
 _NUMERIC = {3, 7, 8}
 _OPEN_FILE = "Open file…"
+#: which statuses each canvas tints: A shows what B lost or changed, B what it gained or changed
+_TINTED_A = (REMOVED, CHANGED)
+_TINTED_B = (ADDED, CHANGED)
 
 
 def diff_color(status: str) -> QColor | None:
@@ -96,6 +107,8 @@ class DiffView(QWidget):
         super().__init__(parent)
         self._a, self._b = a, b
         self._diff: SpecDiff | None = None
+        self._shown: list[LayerDiff] = []  # the table's rows, in order
+        self._syncing = False  # see `_mirroring`
 
         self.picker_a, self.picker_b = _SpecPicker(self), _SpecPicker(self)
         self.picker_a.spec_chosen.connect(self._on_a_chosen)
@@ -128,11 +141,30 @@ class DiffView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
+
+        self.canvas_a, self.canvas_b = ReadOnlyGraphView(self), ReadOnlyGraphView(self)
+        self.caption_a, self.caption_b = QLabel("A", self), QLabel("B", self)
+        canvases = QWidget(self)
+        row = QHBoxLayout(canvases)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.canvas_a.document.selectionChanged.connect(self._on_canvas_a_selection_changed)
+        self.canvas_b.document.selectionChanged.connect(self._on_canvas_b_selection_changed)
+        for caption, canvas in ((self.caption_a, self.canvas_a), (self.caption_b, self.canvas_b)):
+            column = QVBoxLayout()
+            column.addWidget(caption)
+            column.addWidget(canvas, 1)
+            row.addLayout(column, 1)
+
+        self.splitter = QSplitter(Qt.Horizontal, self)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(canvases)
+        self.splitter.setSizes([11, 9])  # proportions: the table's ten columns need the room more
 
         layout = QVBoxLayout(self)
         layout.addLayout(pickers)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.splitter, 1)
         if a is not None and b is not None:
             self.set_specs(a, b)
 
@@ -145,6 +177,11 @@ class DiffView(QWidget):
         """Diff `a` (before) against `b` (after) and show it."""
         self._a, self._b = a, b
         self._diff = diff_specs(a, b)
+        self.caption_a.setText(f"<b>A</b> (before): {a.name}")
+        self.caption_b.setText(f"<b>B</b> (after): {b.name}")
+        with self._mirroring():  # loading clears the canvases' selections
+            self.canvas_a.show_spec(a, _tints(self._diff, "name_a", _TINTED_A))
+            self.canvas_b.show_spec(b, _tints(self._diff, "name_b", _TINTED_B))
         self._refresh()
 
     # -- slots --------------------------------------------------------------
@@ -171,18 +208,81 @@ class DiffView(QWidget):
     def _on_show_all_changed(self, _checked: bool) -> None:
         self._refresh()
 
+    @Slot()
+    def _on_table_selection_changed(self) -> None:
+        """Select the chosen rows' layers on both canvases and bring the first into view."""
+        if self._syncing:
+            return
+        rows = [self._shown[i] for i in sorted({index.row() for index in self.table.selectedIndexes()})]
+        self._show_on_canvases(rows)
+
+    @Slot(list)
+    def _on_canvas_a_selection_changed(self, names: list) -> None:
+        self._follow_canvas(self.canvas_a, "name_a", names)
+
+    @Slot(list)
+    def _on_canvas_b_selection_changed(self, names: list) -> None:
+        self._follow_canvas(self.canvas_b, "name_b", names)
+
     # -- drawing ------------------------------------------------------------
     def _update_if_ready(self) -> None:
         if self._a is not None and self._b is not None:
             self.set_specs(self._a, self._b)
+
+    @contextmanager
+    def _mirroring(self) -> Iterator[None]:
+        """Selections made inside are the view's own echo of one by the user: don't mirror them back."""
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
+
+    def _follow_canvas(self, canvas: ReadOnlyGraphView, side: str, names: list[str]) -> None:
+        """Select the rows of the layers picked on `canvas` (those the table shows) and their
+        counterparts on the other canvas; `side` is the canvas's end of a row, "name_a" or "name_b"."""
+        if self._syncing or self._diff is None:
+            return
+        picked = set(names)
+        rows = [r for r in self._diff.rows if getattr(r, side) in picked]
+        self._select_rows(rows)
+        self._show_on_canvases(rows, skip=canvas)
+
+    def _show_on_canvases(self, rows: list[LayerDiff], skip: ReadOnlyGraphView | None = None) -> None:
+        """Select these rows' layers on each canvas but `skip` (the one clicked in) and centre the first."""
+        with self._mirroring():
+            for canvas, side in ((self.canvas_a, "name_a"), (self.canvas_b, "name_b")):
+                if canvas is not skip:
+                    names = [getattr(r, side) for r in rows if getattr(r, side) is not None]
+                    canvas.document.set_selection(names)
+                    if names:
+                        canvas.center_on(names[0])
+
+    def _select_rows(self, rows: list[LayerDiff]) -> None:
+        """Select exactly those of `rows` that the table shows."""
+        wanted = {id(r) for r in rows}
+        model, last = self.table.model(), self.table.columnCount() - 1
+        selection = QItemSelection()
+        for i, r in enumerate(self._shown):
+            if id(r) in wanted:
+                selection.select(model.index(i, 0), model.index(i, last))
+        with self._mirroring():
+            self.table.selectionModel().select(selection, QItemSelectionModel.ClearAndSelect)
 
     def _refresh(self) -> None:
         d = self._diff
         if d is None:
             return
         self.summary.setText(_summary_text(d))
-        rows = [r for r in d.rows if self.show_all.isChecked() or r.affected]
+        self._shown = [r for r in d.rows if self.show_all.isChecked() or r.affected]
+        with self._mirroring():
+            self._fill_table(self._shown)
+        picked_a, picked_b = set(self.canvas_a.document.selection()), set(self.canvas_b.document.selection())
+        self._select_rows([r for r in self._shown if r.name_a in picked_a or r.name_b in picked_b])
+
+    def _fill_table(self, rows: list[LayerDiff]) -> None:
         self.table.setSortingEnabled(False)
+        self.table.setRowCount(0)  # replacing items one by one re-measures every column each time: seconds for a ResNet
         self.table.setRowCount(len(rows))
         bold = QFont(self.table.font())
         bold.setBold(True)
@@ -205,6 +305,11 @@ class DiffView(QWidget):
                 if c == 9 and r.changes:
                     item.setToolTip("\n".join(str(ch) for ch in r.changes))
                 self.table.setItem(i, c, item)
+
+
+def _tints(d: SpecDiff, side: str, statuses: tuple[str, ...]) -> dict[str, QColor]:
+    """Layer name on `side` ("name_a" or "name_b") -> its row colour, for rows of these statuses."""
+    return {getattr(r, side): diff_color(r.status) for r in d.rows if r.status in statuses}
 
 
 def _summary_text(d: SpecDiff) -> str:
