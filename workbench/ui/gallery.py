@@ -367,6 +367,7 @@ class GalleryPanel(QWidget):
         self.list.setToolTip("")
         self.checked_label = QLabel()
         self.checked_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the dock
+        self.checked_label.setToolTip("Tick the box on a card to add it to a comparison")
         self.clear_button = QToolButton()  # tool buttons: narrower than push buttons, so the dock stays narrow
         self.clear_button.setText("Clear")
         self.clear_button.setToolTip("Uncheck every preset")
@@ -416,5 +417,5 @@ class GalleryPanel(QWidget):
 
     @Slot(list)
     def _on_checked_changed(self, slugs: list) -> None:
-        self.checked_label.setText(f"{len(slugs)} checked" if slugs else "Check presets to compare them")
+        self.checked_label.setText(f"{len(slugs)} checked")
         self.clear_button.setEnabled(bool(slugs))
