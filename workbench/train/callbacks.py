@@ -69,8 +69,12 @@ class RunControl:
 
 
 def current_learning_rate(optimizer) -> float:
-    """The rate the optimizer applies now (schedules evaluated at its iteration count)."""
-    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    """The rate the optimizer applies now (schedules evaluated at its iteration count).
+
+    `float()` of the tensor, not NumPy: TensorFlow's tensors warn on every
+    `np.array()` under NumPy 2, and this runs once per reported batch.
+    """
+    return float(keras.ops.convert_to_tensor(optimizer.learning_rate))
 
 
 def weights_finite(weights: list[np.ndarray]) -> bool:
