@@ -192,6 +192,12 @@ def test_diff_view_colours_rows(qtbot):
     v.set_specs(load_named("vgg16"), load_named("vgg19"))
     assert v.table.rowCount() == 3 and {r[2] for r in diff_rows(v)} == {light[ADDED]}
     assert "+5,309,696" in v.summary.text()
+    assert (v.picker_a.currentText(), v.picker_b.currentText()) == ("VGG-16", "VGG-19")
+
+    v.picker_b.activated.emit(v.picker_b.findText("resnet18"))  # the user picks another B from the list
+    assert v.picker_b.currentText() == "ResNet-18" and v.diff.b.name == "ResNet-18"
+    v.picker_b.activated.emit(0)  # the shown one again: nothing to load
+    assert v.diff.b.name == "ResNet-18"
 
 
 def test_views_import_without_tensorflow_or_matplotlib():

@@ -65,7 +65,11 @@ def diff_color(status: str) -> QColor | None:
 
 
 class _SpecPicker(QComboBox):
-    """A preset slug, or a file the user opens; emits the loaded spec."""
+    """A preset slug, or a file the user opens; emits the loaded spec.
+
+    The first item names the architecture shown now (`show_name`), however
+    it was chosen: from this list, a file, or the window's Compare menu.
+    """
 
     spec_chosen = Signal(object)  # ModelSpec
     failed = Signal(str)
@@ -79,10 +83,14 @@ class _SpecPicker(QComboBox):
         self._last_dir = ""
         self.activated.connect(self._on_activated)
 
+    def show_name(self, name: str) -> None:
+        self.setItemText(0, name)
+        self.setCurrentIndex(0)
+
     @Slot(int)
     def _on_activated(self, index: int) -> None:
         text = self.itemText(index)
-        if not text:
+        if index == 0:  # the architecture shown already
             return
         if text == _OPEN_FILE:
             path, _ = QFileDialog.getOpenFileName(
@@ -179,6 +187,8 @@ class DiffView(QWidget):
         self._diff = diff_specs(a, b)
         self.caption_a.setText(f"<b>A</b> (before): {a.name}")
         self.caption_b.setText(f"<b>B</b> (after): {b.name}")
+        self.picker_a.show_name(a.name)
+        self.picker_b.show_name(b.name)
         with self._mirroring():  # loading clears the canvases' selections
             self.canvas_a.show_spec(a, _tints(self._diff, "name_a", _TINTED_A))
             self.canvas_b.show_spec(b, _tints(self._diff, "name_b", _TINTED_B))
