@@ -36,6 +36,7 @@ from workbench.train.objectives import choose_objectives
 from workbench.train.prepare import prepare
 from workbench.ui.document import Document
 from workbench.ui.training import TrainingController
+from clocks import EpochClock, now
 from specs import mlp
 
 REPEATS = 5
@@ -57,10 +58,6 @@ def _percentiles(values: list[float]) -> str:
     return f"p50 {np.percentile(a, 50):.1f} ms · p99 {np.percentile(a, 99):.1f} ms · max {a.max():.1f} ms (n={len(a)})"
 
 
-def _now() -> tuple[float, float]:
-    return time.perf_counter(), time.process_time()
-
-
 def _rates(ends: list[tuple[float, float]], num_train: int) -> tuple[float, float]:
     """Samples per wall second and per CPU second from the end of epoch 1 to the end of the last."""
     samples = num_train * (len(ends) - 1)
@@ -70,17 +67,6 @@ def _rates(ends: list[tuple[float, float]], num_train: int) -> tuple[float, floa
 def _rss_mib() -> float:
     with open("/proc/self/statm", encoding="ascii") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-class _EpochClock(keras.callbacks.Callback):
-    """Epoch-end timestamps only: no batch hook, so Keras keeps its asynchronous batch dispatch."""
-
-    def __init__(self):
-        super().__init__()
-        self.ends: list[tuple[float, float]] = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.ends.append(_now())
 
 
 class _LatencyProbe:
@@ -134,7 +120,7 @@ def _plain_fit(spec, dataset, config) -> tuple[float, float]:
     model = keras_bridge.build(prepared.spec)
     steps = -(-prepared.num_train // config.batch_size)
     model.compile(optimizer=config.make_optimizer(steps), loss=objectives.losses, metrics=objectives.metrics)
-    clock = _EpochClock()
+    clock = EpochClock()
     model.fit(prepared.x_train, prepared.y_train, batch_size=config.batch_size, epochs=config.epochs,
               validation_data=(prepared.x_val, prepared.y_val), callbacks=[clock], verbose=0)
     rate = _rates(clock.ends, prepared.num_train)
@@ -148,7 +134,7 @@ def _gui_fit(qtbot, controller, probe: _LatencyProbe) -> tuple[tuple[float, floa
     arrivals: list[tuple[float, float]] = []
 
     def arrived(_epoch, _logs):
-        arrivals.append(_now())
+        arrivals.append(now())
 
     controller.job.epochEnded.connect(arrived)
     probe.start()

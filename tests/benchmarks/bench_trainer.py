@@ -24,6 +24,7 @@ from workbench.train import CallbackSink, FeatureProbe, TrainConfig, release_mem
 from workbench.train.objectives import choose_objectives
 from workbench.train.prepare import prepare
 from workbench.train.trainer import Trainer, _Session
+from clocks import EpochClock, now
 from specs import mlp
 
 REPEATS = 5
@@ -37,20 +38,6 @@ CASES = {
 }
 
 
-def _now() -> tuple[float, float]:
-    """Wall-clock and process CPU seconds: CPU time is steadier when other work shares the machine."""
-    return time.perf_counter(), time.process_time()
-
-
-class _EpochClock(keras.callbacks.Callback):
-    """Epoch-end timestamps only: no batch hook, so Keras keeps its asynchronous batch dispatch."""
-
-    def __init__(self):
-        super().__init__()
-        self.ends: list[tuple[float, float]] = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.ends.append(_now())
 
 
 def _rates(ends: list[tuple[float, float]], num_train: int) -> tuple[float, float]:
@@ -72,7 +59,7 @@ def _plain_fit(spec, dataset, config) -> tuple[float, float]:
     objectives = choose_objectives(prepared.spec, True, prepared.has_validation)
     steps = -(-prepared.num_train // config.batch_size)
     model.compile(optimizer=config.make_optimizer(steps), loss=objectives.losses, metrics=objectives.metrics)
-    clock = _EpochClock()
+    clock = EpochClock()
     model.fit(prepared.x_train, prepared.y_train, batch_size=config.batch_size, epochs=config.epochs,
               validation_data=(prepared.x_val, prepared.y_val), callbacks=[clock], verbose=0)
     return _rates(clock.ends, prepared.num_train)
@@ -86,7 +73,7 @@ def _trainer_fit(spec, dataset, config, run_dir) -> tuple[tuple[float, float], d
     sink = CallbackSink(
         on_start=started.append,
         on_batch=lambda step, logs: counts.__setitem__("batch", counts["batch"] + 1),
-        on_epoch=lambda epoch, logs: ends.append(_now()),
+        on_epoch=lambda epoch, logs: ends.append(now()),
         on_feature_maps=lambda layer, array: counts.__setitem__("maps", counts["maps"] + 1),
     )
     result = Trainer(config).run(spec, dataset, sink, run_dir=run_dir)
