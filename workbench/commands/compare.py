@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 from ..errors import WorkbenchError
+from ..keras_bridge.targets import open_model
 from ..spec import preset_paths
 from ..spec.units import human, human_bytes
-from .targets import load_target, parse_shape
 from .keras_import import import_keras_quietly
+from .targets import input_shape_option
 
 
 def add_parsers(sub) -> None:
@@ -45,7 +46,7 @@ def _entries(targets: list[str]):
     from ..compare.runner import make_entries
 
     slugs = preset_paths()
-    return make_entries([(t if t in slugs else Path(t).stem, load_target(t), t) for t in targets])
+    return make_entries([(t if t in slugs else Path(t).stem, open_model(t), t) for t in targets])
 
 
 def _config(args):
@@ -121,7 +122,7 @@ def run_compare(args) -> int:
     from ..compare.runner import ComparisonRunner
     from ..data import load_dataset
 
-    input_shape = parse_shape(args.input_shape) if args.input_shape else None
+    input_shape = input_shape_option(args.input_shape) if args.input_shape else None
     config = _config(args)
     entries = _entries(args.targets)
     options = {"max_samples": args.max_samples} if args.max_samples is not None else {}

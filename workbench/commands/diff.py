@@ -7,9 +7,9 @@ import os
 import sys
 
 from ..compare.diff import ADDED, CHANGED, REMOVED, SAME, SpecDiff, diff_specs
+from ..keras_bridge.targets import open_model
 from ..spec import Analysis, ModelSpec
-from ..spec.units import human, shape_text
-from .targets import load_target
+from ..spec.units import human, shape_text, signed
 
 MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~", SAME: " "}
 _ANSI = {ADDED: "\033[32m", REMOVED: "\033[31m", CHANGED: "\033[33m"}
@@ -25,11 +25,6 @@ def add_parsers(sub) -> None:
     p.add_argument("b", help="after: preset slug, preset .json, or .h5/.keras model file")
     p.add_argument("--all", action="store_true", help="list unchanged layers too")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
-
-
-def signed(n: int) -> str:
-    """+5,309,696 / -850 / 0: a delta with its sign."""
-    return f"{n:+,}" if n else "0"
 
 
 def _side(label: str, spec: ModelSpec, a: Analysis) -> str:
@@ -92,7 +87,7 @@ def _use_colour(stream) -> bool:
 
 
 def run_diff(args) -> int:
-    d = diff_specs(load_target(args.a), load_target(args.b))
+    d = diff_specs(open_model(args.a), open_model(args.b))
     for label, target, analysis in (("A", args.a, d.analysis_a), ("B", args.b, d.analysis_b)):
         for problem in analysis.errors:
             print(f"warning: {label} ({target}): layer {problem}", file=sys.stderr)

@@ -6,9 +6,10 @@ import json
 import sys
 
 from ..errors import WorkbenchError
+from ..keras_bridge.targets import open_model
 from ..spec import Analysis, analyze, load_preset, preset_paths
 from ..spec.units import field_text, human, human_bytes, shape_text
-from .targets import apply_overrides, load_target
+from .targets import apply_overrides
 
 
 def _rf_json(values):
@@ -92,7 +93,7 @@ def summary_table(a: Analysis, batch_size: int, optimizer: str = "adam") -> str:
 
 
 def run_summary(args) -> int:
-    spec = apply_overrides(load_target(args.target), args.input_shape, args.classes)
+    spec = apply_overrides(open_model(args.target), args.input_shape, args.classes)
     if args.batch_size < 1:
         raise WorkbenchError(f"--batch-size must be positive, got {args.batch_size}")
     analysis = analyze(spec)

@@ -21,9 +21,16 @@ def human_bytes(n: float) -> str:
     return f"{int(n)} B"
 
 
+def signed(n: int) -> str:
+    """+5,309,696 / -850 / 0: a delta with its sign."""
+    return f"{n:+,}" if n else "0"
+
+
 def shape_text(shape) -> str:
-    """(28, 28, 6) -> '28×28×6'; None dims as '?'."""
-    return "×".join("?" if v is None else str(v) for v in shape)
+    """(28, 28, 6) -> '28×28×6'; None dims as '?', () as 'scalar', no shape at all as '?'."""
+    if shape is None:
+        return "?"
+    return "×".join("?" if v is None else str(v) for v in shape) or "scalar"
 
 
 def field_text(values) -> str:
