@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import WorkbenchError
+from ..local_files import url_message
 from ..spec import ModelSpec, load_named, load_preset, preset_paths, with_classes, with_input_shape
 
 MODEL_SUFFIXES = (".h5", ".hdf5", ".keras")
@@ -22,6 +23,9 @@ def parse_shape(text: str) -> tuple[int, ...]:
 
 
 def load_target(target: str) -> ModelSpec:
+    refused = url_message(target)
+    if refused:
+        raise WorkbenchError(refused)
     path = Path(target)
     if path.suffix.lower() in MODEL_SUFFIXES:
         if not path.exists():
