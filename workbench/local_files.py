@@ -65,7 +65,9 @@ def open_local(
         yield real, handle, now
 
 
-def read_capped(path: str | os.PathLike, max_bytes: int, what: str, error: type[WorkbenchError] = WorkbenchError) -> bytes:
+def read_capped(
+    path: str | os.PathLike, max_bytes: int, what: str, error: type[WorkbenchError] = WorkbenchError
+) -> bytes:
     """The bytes of a local regular file, refused (with the cap named) when larger than `max_bytes`."""
     with open_local(path, error) as (real, handle, info):
         data = b"" if info.st_size > max_bytes else handle.read(max_bytes + 1)

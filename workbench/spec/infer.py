@@ -312,7 +312,8 @@ def _unused_layers(result: Analysis, edges: dict[str, list[str]]) -> None:
     for name in spec.input_names():
         if name not in used:
             result.problems.append(
-                Problem(name, f"model input '{name}' feeds no output (Keras would still expect data for it): connect or delete it")
+                Problem(name, f"model input '{name}' feeds no output (Keras would still expect data for it): "
+                              "connect or delete it")
             )
     for layer in spec.layers:
         if layer.name not in used and layer.type != "Input" and layer.name in result.layers:

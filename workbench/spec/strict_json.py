@@ -88,7 +88,10 @@ def check_values(data: Any) -> None:
         if isinstance(value, float) and not math.isfinite(value):
             raise JSONProblem(f"{value} is not a finite number", path)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
-            shown = f"{value:g}" if isinstance(value, float) else str(value) if value.bit_length() < 128 else f"a {value.bit_length()}-bit integer"
+            if isinstance(value, float) or value.bit_length() < 128:
+                shown = f"{value:g}" if isinstance(value, float) else str(value)
+            else:
+                shown = f"a {value.bit_length()}-bit integer"
             limit = f"{MAX_NUMBER:.0e}".replace("+", "")
             raise JSONProblem(f"{shown} is out of range (numbers in a preset lie within ±{limit})", path)
 
