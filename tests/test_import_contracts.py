@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: the third-party packages `workbench.spec` may import (grandalf: pure-Python graph layout)
 SPEC_MAY_IMPORT = {"numpy", "jsonschema", "grandalf"}
 #: the project's bottom modules, below every layer
-BOTTOM = {"workbench.errors", "workbench.paths", "workbench.atomic"}
+BOTTOM = {"workbench.errors", "workbench.paths", "workbench.atomic", "workbench.local_files"}
 
 
 def test_lint_imports_keeps_every_contract():

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from ..errors import WorkbenchError
+from ..local_files import url_message
 from ..spec import ModelSpec, load_named, load_preset, preset_paths
 from .files import read_spec
 
@@ -56,6 +57,9 @@ def openable(path: str | os.PathLike) -> bool:
 def open_model(target: str | os.PathLike) -> ModelSpec:
     """The spec named by `target`: a preset slug (`lenet5`) or a path to a preset or model file."""
     target = str(target)
+    refused = url_message(target)
+    if refused:
+        raise WorkbenchError(refused)
     path = Path(target)
     if openable(path):
         if not path.exists():
