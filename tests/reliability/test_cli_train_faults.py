@@ -27,7 +27,7 @@ def _pretend_free_memory(monkeypatch, free: int) -> None:
     from workbench.train import memory_check
 
     monkeypatch.setattr(memory_check, "free_host_memory", lambda: free)
-    monkeypatch.setattr(memory_check, "query_gpu_memory", lambda: memory_check.FreeMemory(free, "on the GPU"))
+    monkeypatch.setattr(memory_check, "query_gpu_memory", lambda **_: memory_check.FreeMemory(free, "on the GPU"))
 
 
 def run(capsys, *argv):

@@ -21,7 +21,7 @@ QUIET = {"tensorboard": False}
 def _pretend_free_memory(monkeypatch, free: int) -> None:
     """Host and GPU alike, so the case runs the same on a machine with a GPU."""
     monkeypatch.setattr(memory_check, "free_host_memory", lambda: free)
-    monkeypatch.setattr(memory_check, "query_gpu_memory", lambda: memory_check.FreeMemory(free, "on the GPU"))
+    monkeypatch.setattr(memory_check, "query_gpu_memory", lambda **_: memory_check.FreeMemory(free, "on the GPU"))
 
 
 class Sink:
@@ -108,3 +108,15 @@ def test_non_finite_input_data_is_refused_before_training_naming_rows(xor, tmp_p
     assert result.status == "error" and trainer.model is None
     assert "points: the training inputs hold 2 non-finite values (NaN or Inf) in 2 of 160 samples (rows 2, 9" \
         in result.message
+
+
+def test_on_a_gpu_the_check_counts_its_whole_memory(tmp_path, monkeypatch):
+    """TensorFlow keeps the GPU reserved after a run, so a second run must not be judged by nvidia-smi's free."""
+    tool = tmp_path / "nvidia-smi"
+    tool.write_text('#!/bin/sh\ncase "$1" in *memory.total*) echo "81559, NVIDIA H100";; *) echo "120, NVIDIA H100";; esac\n')
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert memory_check.memory_where("GPU") == memory_check.FreeMemory(
+        81559 * 2**20, "on the GPU (NVIDIA H100, its whole memory)")
+    assert memory_check.query_gpu_memory().free == 120 * 2**20  # the window's panel still shows what is free
+    assert memory_check.memory_where("TPU") is None

@@ -75,14 +75,21 @@ def free_host_memory() -> int | None:
         return None
 
 
-def query_gpu_memory(timeout: float = 3.0) -> FreeMemory | None:
-    """Free memory of the first NVIDIA GPU via nvidia-smi; None without one (blocks up to `timeout`)."""
+def query_gpu_memory(timeout: float = 3.0, *, whole: bool = False) -> FreeMemory | None:
+    """Free (or, `whole`, total) memory of the first NVIDIA GPU via nvidia-smi; None without one.
+
+    Blocks up to `timeout`.  The Trainer asks for the whole memory: once a
+    run has trained in this process TensorFlow keeps nearly all of the GPU
+    reserved, so nvidia-smi's free figure would refuse every later run of a
+    window or a comparison.
+    """
     tool = shutil.which("nvidia-smi")
     if tool is None:
         return None
+    field = "memory.total" if whole else "memory.free"
     try:
         out = subprocess.run(
-            [tool, "--query-gpu=memory.free,name", "--format=csv,noheader,nounits"],
+            [tool, f"--query-gpu={field},name", "--format=csv,noheader,nounits"],
             capture_output=True, text=True, timeout=timeout, check=False,
         )
     except (OSError, subprocess.SubprocessError):
@@ -92,7 +99,8 @@ def query_gpu_memory(timeout: float = 3.0) -> FreeMemory | None:
     first = out.stdout.strip().splitlines()[0]
     free, _, name = first.partition(",")
     try:
-        return FreeMemory(int(float(free)) * 2**20, f"on the GPU ({name.strip()})")
+        where = f"on the GPU ({name.strip()}{', its whole memory' if whole else ''})"
+        return FreeMemory(int(float(free)) * 2**20, where)
     except ValueError:
         return None
 
@@ -123,7 +131,7 @@ def check_memory(analysis, batch_size: int, optimizer: str, available: FreeMemor
 def memory_where(device_kind: str) -> FreeMemory | None:
     """Free memory where a run on `device_kind` ("CPU", "GPU", "TPU") keeps its tensors; None when unknown."""
     if device_kind == "GPU":
-        return query_gpu_memory()
+        return query_gpu_memory(whole=True)
     if device_kind == "CPU":
         return host_memory()
     return None
@@ -141,7 +149,7 @@ def require_memory(spec, batch_size: int, optimizer: str, available: FreeMemory 
     if not check.fits:
         raise TrainError(
             f"{spec.name}: training will not fit in memory: batch {batch_size} with {optimizer} needs about "
-            f"{human_bytes(check.needed)}, and {human_bytes(available.free)} is free {available.where} "
+            f"{human_bytes(check.needed)}, and {human_bytes(available.free)} is available {available.where} "
             f"({BUDGET:.0%} of it usable). "
             + (f"The largest batch that fits is {check.largest_batch}; " if check.largest_batch
                else "Even a batch of 1 does not fit: choose a smaller model; ")
