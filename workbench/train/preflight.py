@@ -17,10 +17,13 @@ from .prepare import adapt_spec
 
 
 def preflight(spec: ModelSpec, dataset: Dataset) -> ModelSpec:
-    """The spec as it will be trained on `dataset`; raises `TrainError`/`DatasetError` naming the problem."""
+    """The spec as it will be trained on `dataset`; raises `TrainError`/`DatasetError` naming the problem.
+
+    The data's own checks (`Dataset.validate`) are left to the loaders, which
+    run them, and to `prepare`: they scan every value, and once is enough here.
+    """
     if not isinstance(dataset, Dataset):
         raise TrainError(f"expected a workbench Dataset, got {type(dataset).__name__}")
-    dataset.validate()
     adapted, _ = adapt_spec(spec, dataset)
     plan_for(dataset, adapted.input_shape)  # raises when the data cannot take the model's input shape
     return adapted
