@@ -40,6 +40,8 @@ def add_parsers(sub) -> None:
                    help="fraction held out for validation when the data set has no split of its own")
     p.add_argument("--max-samples", type=int, help="use at most this many samples of the data set (classes kept)")
     p.add_argument("--retrain", action="store_true", help="train every preset again, even if DIR holds its run")
+    p.add_argument("--force", action="store_true",
+                   help="train presets whose memory estimate exceeds the free memory")
 
 
 def _entries(targets: list[str]):
@@ -132,7 +134,8 @@ def run_compare(args) -> int:
         raise WorkbenchError(f"--out-dir {out_dir} is a file, not a folder")
     import_keras_quietly()
     runner = ComparisonRunner(entries, dataset, config, out_dir, _ProgressSink(len(entries)),
-                              input_shape=input_shape, reuse_finished=not args.retrain)
+                              input_shape=input_shape, reuse_finished=not args.retrain,
+                              check_memory=not args.force)
     records = runner.run()
     document = comparison_document(records, dataset=dataset.describe(), config=config.to_dict(),
                                    input_shape=input_shape)
