@@ -32,6 +32,13 @@ from .training import TrainingController
 APP_TITLE = "Keras Workbench"
 
 
+def redo_keys() -> list[QKeySequence]:
+    """Ctrl+Shift+Z and Ctrl+Y, plus the platform's own Redo keys, each once: the same sequence bound
+    twice makes Qt report an ambiguous shortcut and do nothing."""
+    keys = [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")] + QKeySequence.keyBindings(QKeySequence.Redo)
+    return list({key.toString(): key for key in keys}.values())
+
+
 class MainWindow(QMainWindow):
     """Gallery and palette on the left, canvas in the centre, inspector and training right, summary,
     problems and the training views below."""
@@ -156,7 +163,7 @@ class MainWindow(QMainWindow):
         undo = stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.Undo)
         redo = stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        redo.setShortcuts(redo_keys())
         actions = {
             "new": self._action("&New", self.files.new, QKeySequence.New, "Start an empty model"),
             "open": self._action("&Open…", self.files.open_dialog, QKeySequence.Open, "Open a preset or a Keras model"),
