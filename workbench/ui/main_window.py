@@ -26,6 +26,7 @@ from .problems import ProblemsPanel
 from .summary_table import EstimateSettings, SummaryPanel
 from .tf_loader import TensorFlowLoader
 from .tool_windows import ToolWindows
+from .wheel_guard import install as install_wheel_guard
 from .theme import apply_theme, mark_color, severity_icon
 from .training import TrainingController
 
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
     def __init__(self, load_tensorflow: bool = True, remember_layout: bool = True, offer_recovery: bool = True):
         super().__init__()
         self.setObjectName("MainWindow")
+        install_wheel_guard(QApplication.instance())
         self.doc = Document(parent=self)
         self.estimate = EstimateSettings(self)
         self.view = GraphView()
