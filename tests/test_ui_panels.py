@@ -294,7 +294,7 @@ def test_problems_panel_lists_an_invalid_edit_and_selects_its_layer(qtbot, doc, 
     with qtbot.waitSignal(problems.countsChanged) as counts:
         doc.set_selection(["c3"])
         inspector.layer_form.editor("kernel_size").boxes[0].setValue(15)
-    assert counts.args == [1, 0]
+    assert counts.args == [1, 0, 0]
     assert problems.messages() == [("error", "c3", "kernel 15 is larger than its input 14 (padding 'valid')")]
     assert "kernel 15 is larger" in inspector.layer_form.banner.text()
     doc.set_selection([])

@@ -355,9 +355,10 @@ def _banner() -> QLabel:
 
 
 def _show_problems(banner: QLabel, problems) -> None:
-    """The analysis' errors and warnings for what the form shows; red if any is an error, else amber."""
+    """The analysis' problems for what the form shows; red if any is an error, amber for a warning, else blue."""
     lines = [f"<b>{p.severity.capitalize()}:</b> {html.escape(p.message)}" for p in problems]
-    severity = "error" if any(p.severity == "error" for p in problems) else "warning"
+    severities = {p.severity for p in problems}
+    severity = next((s for s in ("error", "warning") if s in severities), "note")
     if banner.property("severity") != severity:
         banner.setProperty("severity", severity)
         banner.style().unpolish(banner)

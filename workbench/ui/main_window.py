@@ -307,7 +307,8 @@ class MainWindow(QMainWindow):
         self._on_training_running(False)
         self._on_gallery_checked([])
         self._on_spec_changed()
-        self._on_problem_counts(len(self.doc.analysis.errors), len(self.doc.analysis.warnings))
+        a = self.doc.analysis
+        self._on_problem_counts(len(a.errors), len(a.warnings), len(a.notes))
 
     # -- actions -----------------------------------------------------------------------
     @Slot(str)
@@ -439,13 +440,14 @@ class MainWindow(QMainWindow):
         self.setWindowFilePath(path)
         self._update_title()
 
-    @Slot(int, int)
-    def _on_problem_counts(self, errors: int, warnings: int) -> None:
-        parts = [f"{n} {word}{'s' * (n != 1)}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
-        severity = "error" if errors else "warning" if warnings else "ok"
-        self.problem_status.setText(", ".join(parts) or "builds")
+    @Slot(int, int, int)
+    def _on_problem_counts(self, errors: int, warnings: int, notes: int) -> None:
+        counts = ((errors, "error"), (warnings, "warning"), (notes, "note"))
+        parts = [f"{n} {word}{'s' * (n != 1)}" for n, word in counts if n]
+        severity = "error" if errors else "warning" if warnings else "note" if notes else "ok"
+        self.problem_status.setText(", ".join(parts) if errors or warnings else " · ".join(["builds"] + parts))
         self.problem_status.setIcon(severity_icon(severity))
-        count = errors + warnings
+        count = errors + warnings + notes
         self.docks["problems"].setWindowTitle(f"Problems ({count})" if count else "Problems")
 
     @Slot(str)

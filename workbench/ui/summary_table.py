@@ -126,7 +126,7 @@ class SummaryModel(QAbstractTableModel):
             return row.name
         if role == Qt.TextAlignmentRole:
             return int((Qt.AlignRight if right else Qt.AlignLeft) | Qt.AlignVCenter)
-        if role == Qt.ForegroundRole and row.problems:
+        if role == Qt.ForegroundRole and any(p.severity != "note" for p in row.problems):
             severe = any(p.severity == "error" for p in row.problems)
             return mark_color("error" if severe else "warning")
         if role == Qt.ToolTipRole:

@@ -361,12 +361,10 @@ class GraphScene(QGraphicsScene):
 
 
 def _problems(found: list, with_layer: bool) -> tuple[str | None, str]:
-    """(worst severity, one line per problem) for a node's badge."""
+    """(worst severity, one line per problem) for a node's badge; notes get no badge, only their line."""
     if not found:
         return None, ""
-    severity = "error" if any(p.severity == "error" for p in found) else "warning"
-    lines = [
-        ("Error: " if p.severity == "error" else "Warning: ") + (f"{p.layer}: " if with_layer else "") + p.message
-        for p in found
-    ]
+    severities = {p.severity for p in found}
+    severity = "error" if "error" in severities else "warning" if "warning" in severities else None
+    lines = [f"{p.severity.capitalize()}: " + (f"{p.layer}: " if with_layer else "") + p.message for p in found]
     return severity, "\n".join(lines)

@@ -1,0 +1,40 @@
+"""What the window shows when a model is opened: stride notes, large graphs collapsed, the summary at its top."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from workbench.spec import load_named
+from workbench.ui import settings
+from workbench.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
+    settings.use_directory(tmp_path / "profile")
+    window = MainWindow(load_tensorflow=False, remember_layout=False, offer_recovery=False)
+    window.doc.load(load_named("lenet5"))
+    qtbot.addWidget(window, before_close_func=lambda w: w.doc.undo_stack.setClean())
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.shutdown()
+
+
+def test_resnet50_opens_with_one_readable_note_per_floored_layer_and_no_warning(window):
+    window.open_preset("resnet50")
+    listed = window.problems.messages()
+    assert [severity for severity, _, _ in listed] == ["note"] * 8
+    assert len({layer for _, layer, _ in listed}) == 8  # one entry per layer: rows and columns together
+    assert listed[0][1:] == ("conv1_conv", "Conv2D 7×7/2 does not tile its 230×230 input: (N − F)/S + 1 = "
+                             "(230 − 7)/2 + 1 = 112.5 is not a whole number; Keras floors it and drops the last "
+                             "1 row and 1 column")
+    tree = window.problems.tree
+    item = tree.topLevelItem(0)
+    assert item.toolTip(1) == listed[0][2] and tree.wordWrap() and tree.textElideMode() == Qt.ElideNone
+    assert window.problem_status.text() == "builds · 8 notes"
+    assert window.docks["problems"].windowTitle() == "Problems (8)"
+    node = window.view.graph_scene.node_for_layer("conv1_conv")
+    assert node.badge is None  # a note puts no warning badge on the canvas
