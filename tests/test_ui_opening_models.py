@@ -38,3 +38,36 @@ def test_resnet50_opens_with_one_readable_note_per_floored_layer_and_no_warning(
     assert window.docks["problems"].windowTitle() == "Problems (8)"
     node = window.view.graph_scene.node_for_layer("conv1_conv")
     assert node.badge is None  # a note puts no warning badge on the canvas
+
+
+def menu_texts(window, title: str) -> list[str]:
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == title)
+    return [a.text() for a in menu.actions()]
+
+
+@pytest.mark.parametrize("slug, nodes", [("resnet50", 9), ("densenet121", 15)])
+def test_a_large_model_opens_with_its_blocks_collapsed(window, slug, nodes):
+    scene = window.view.graph_scene
+    window.open_preset(slug)
+    spec = window.doc.spec
+    assert len(spec.layers) + 1 > 60
+    assert scene.collapsed == set(scene.blocks) and len(scene.nodes) == nodes
+    stage = "conv3"
+    scene.expand(stage)  # what a double-click on the stage does: its blocks show, still collapsed
+    assert {n for n in scene.nodes if n.startswith("block:conv3")} == {
+        f"block:{key}" for key, block in scene.blocks.items() if block.parent == stage}
+    window.actions["expand_all"].trigger()
+    assert len(scene.nodes) == len(spec.layers) + 1
+    window.actions["collapse_stages"].trigger()
+    assert len(scene.nodes) <= 30  # the stages as one node each, the stem and transitions expanded
+
+
+def test_a_small_model_opens_expanded_and_the_view_menu_collapses_and_expands(window):
+    scene = window.view.graph_scene
+    window.open_preset("vgg16")
+    assert scene.collapsed == set() and len(scene.nodes) == len(window.doc.spec.layers) + 1
+    assert {"&Collapse All Blocks", "Collapse All &Stages", "E&xpand All"} <= set(menu_texts(window, "&View"))
+    window.actions["collapse_blocks"].trigger()
+    assert len(scene.nodes) == 12
+    window.actions["expand_all"].trigger()
+    assert scene.collapsed == set()

@@ -186,6 +186,11 @@ class MainWindow(QMainWindow):
             "fit": self._action("&Fit Graph", self.view.fit, QKeySequence("F"), "Zoom to show the whole graph"),
             "zoom_in": self._action("Zoom &In", self.view.zoom_in, QKeySequence.ZoomIn),
             "zoom_out": self._action("Zoom &Out", self.view.zoom_out, QKeySequence.ZoomOut),
+            "collapse_blocks": self._action("&Collapse All Blocks", self.view.collapse_all_blocks,
+                                            tip="Show each ResNet block, dense layer or Inception module as one node"),
+            "collapse_stages": self._action("Collapse All &Stages", self.view.collapse_all_stages,
+                                            tip="Show each stage (a run of blocks) as one node"),
+            "expand_all": self._action("E&xpand All", self.view.expand_all, tip="Show every layer"),
             "about": self._action("&About Keras Workbench", self.about),
             "train": self._action("&Train", self.training.start, QKeySequence("Ctrl+T"),
                                   "Train the model with the settings of the training panel"),
@@ -255,6 +260,8 @@ class MainWindow(QMainWindow):
         compare.addActions([a["diff_edits"], a["diff_checked"]])
         view = bar.addMenu("&View")
         view.addActions([a["fit"], a["zoom_in"], a["zoom_out"]])
+        view.addSeparator()
+        view.addActions([a["collapse_blocks"], a["collapse_stages"], a["expand_all"]])
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())

@@ -23,6 +23,16 @@ from .layout import layered_layout
 from .theme import Theme, light, role
 
 BLOCK_PREFIX = "block:"
+#: a model opened with more nodes than this shows its repeated blocks collapsed (an expanded ResNet-50 or
+#: DenseNet-121 fitted to the window is an unreadable strip)
+COLLAPSE_ABOVE = 60
+
+
+def opening_collapsed(blocks: dict[str, Block], names: list[str]) -> set[str]:
+    """The blocks to show collapsed when a model of `names` is opened: none up to `COLLAPSE_ABOVE` nodes, else
+    all of them, so that the stages show (ResNet-50: 9 nodes) and a double-click on one shows its blocks,
+    still collapsed, and a double-click on a block its layers."""
+    return set(blocks) if len(names) > COLLAPSE_ABOVE else set()
 
 
 class GraphScene(QGraphicsScene):
@@ -189,8 +199,9 @@ class GraphScene(QGraphicsScene):
 
     # -- following the document -------------------------------------------
     def _on_loaded(self) -> None:
-        self._collapsed.clear()
+        """A different model: the next sync lays it out afresh, with `opening_collapsed` blocks collapsed."""
         self._fresh = True
+        self._graph_key = None
 
     def _on_spec_changed(self) -> None:
         self._sync()
@@ -199,11 +210,13 @@ class GraphScene(QGraphicsScene):
         spec = self._doc.spec
         edges = spec.edges()
         structure = (tuple((name, tuple(ins)) for name, ins in edges.items()), tuple(spec.resolved_outputs()))
+        names = [INPUT] + spec.names()
         if structure != self._blocks_key:
             self._blocks = find_blocks(spec)
             self._blocks_key = structure
             self._collapsed &= set(self._blocks)
-        names = [INPUT] + spec.names()
+        if self._fresh:
+            self._collapsed = opening_collapsed(self._blocks, names)
         hidden_by = representatives(self._blocks, self._collapsed, names)
         node_layers: dict[str, list[str]] = {}
         node_of: dict[str, str] = {}
