@@ -2,14 +2,21 @@
 
 A card's numbers come from `workbench.spec.analyze`, computed once per preset
 file version and cached for the process.  The panel fills the cards one per
-idle tick after the window is up, so opening the app never waits for them.
+idle tick after the window is up, so opening the app never waits for them;
+the name, family and year are read from the files at once (a JSON read, no
+analysis), so cards are named, ordered and searchable from the start.
+Cards are ordered by family (its earliest year first), then year, then name
+with numbers compared as numbers (ResNet-18, 34, 50, 101); a search lists
+exact and then prefix matches of the name first.
 Each card has a check box: the checked presets are what "Compare" trains
 side by side.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,9 +75,60 @@ class PresetCard:
             return f"{len(self.errors)} error(s): {self.errors[0]}"
         return f"{human(self.params)} params · {human(self.macs)} MACs · {shape_text(self.input_shape)}"
 
+
+@dataclass(frozen=True)
+class PresetHeader:
+    """What a preset file says about itself, read without analysing it."""
+
+    slug: str
+    name: str
+    family: str
+    description: str
+
+    @property
+    def year(self) -> int:
+        """The first year the description cites (its paper's), or 9999 when it names none."""
+        found = re.search(r"\b(?:19|20)\d\d\b", self.description)
+        return int(found.group(0)) if found else 9999
+
     @property
     def search_text(self) -> str:
         return " ".join((self.slug, self.name, self.family, self.description)).lower()
+
+
+def preset_header(slug: str, path: Path) -> PresetHeader:
+    """The header of a preset file; an unreadable one is named by its slug (its card shows the error)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    text = {key: data.get(key) if isinstance(data.get(key), str) else "" for key in ("name", "family", "description")}
+    return PresetHeader(slug, text["name"] or slug, text["family"], text["description"])
+
+
+def natural_key(text: str) -> tuple:
+    """'ResNet-101' → ('resnet-', 101, ''): numbers compare by value, so 18 < 34 < 101."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower()))
+
+
+def gallery_order(headers: list[PresetHeader]) -> list[str]:
+    """Slugs by family (families by their earliest year), then year, then natural name order."""
+    first_year: dict[str, int] = {}
+    for h in headers:
+        first_year[h.family] = min(first_year.get(h.family, h.year), h.year)
+    ranked = sorted(headers, key=lambda h: (first_year[h.family], h.family, h.year, natural_key(h.name), h.slug))
+    return [h.slug for h in ranked]
+
+
+def match_rank(query: str, header: PresetHeader) -> int:
+    """0 when the query is the name or slug, 1 when either starts with it, 2 for any other match."""
+    query = query.strip().lower()
+    names = (header.name.lower(), header.slug.lower())
+    if query in names:
+        return 0
+    return 1 if any(n.startswith(query) for n in names) else 2
 
 
 _CARDS: dict[tuple[str, int], PresetCard] = {}
@@ -117,6 +175,7 @@ class GalleryModel(QAbstractListModel):
     SearchRole = Qt.UserRole + 3
     ParamsRole = Qt.UserRole + 4
     MacsRole = Qt.UserRole + 5
+    HeaderRole = Qt.UserRole + 6
 
     finished = Signal()  # every card analysed
     checkedChanged = Signal(list)  # the checked slugs, in gallery order
@@ -124,7 +183,8 @@ class GalleryModel(QAbstractListModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._paths = preset_paths()
-        self._slugs = list(self._paths)
+        self._headers = {slug: preset_header(slug, path) for slug, path in self._paths.items()}
+        self._slugs = gallery_order(list(self._headers.values()))
         self._cards: dict[str, PresetCard] = {}
         self._checked: set[str] = set()
         self._timer = QTimer(self)
@@ -140,13 +200,15 @@ class GalleryModel(QAbstractListModel):
         slug = self._slugs[index.row()]
         card = self._cards.get(slug)
         if role == Qt.DisplayRole:
-            return card.name if card else slug
+            return card.name if card else self._headers[slug].name
         if role == self.SlugRole:
             return slug
         if role == self.CardRole:
             return card
         if role == self.SearchRole:
-            return card.search_text if card else slug
+            return self._headers[slug].search_text
+        if role == self.HeaderRole:
+            return self._headers[slug]
         if role == self.ParamsRole:
             return card.params if card else None
         if role == self.MacsRole:
@@ -262,7 +324,7 @@ class _CardDelegate(QStyledItemDelegate):
         small = QFont(option.font)
         small.setPointSizeF(max(7.5, option.font.pointSizeF() - 1))
 
-        family = card.family if card else ""
+        family = index.data(GalleryModel.HeaderRole).family
         painter.setFont(small)
         family_width = painter.fontMetrics().horizontalAdvance(family) + 12 if family else 0
         line = QRectF(inner.left() + title_left, inner.top(), inner.width() - title_left, 20)
@@ -339,6 +401,30 @@ def render_profile(profile, size: QSize, ratio: float = 1.0) -> QPixmap:
     return pixmap
 
 
+class _SearchProxy(QSortFilterProxyModel):
+    """Filters the cards by the search text and lists the name matches first (`match_rank`), otherwise
+    keeping the gallery's order."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._query = ""
+        self.setFilterRole(GalleryModel.SearchRole)
+        self.setFilterCaseSensitivity(Qt.CaseInsensitive)
+        self.sort(0)
+
+    def set_query(self, query: str) -> None:
+        self._query = query
+        self.setFilterFixedString(query)
+        self.invalidate()  # the ranks changed with the query
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+        if self._query:
+            ranks = [match_rank(self._query, i.data(GalleryModel.HeaderRole)) for i in (left, right)]
+            if ranks[0] != ranks[1]:
+                return ranks[0] < ranks[1]
+        return left.row() < right.row()
+
+
 class GalleryPanel(QWidget):
     """Search box over the cards; activating a card (double-click, Enter) emits its slug; "Compare"
     emits the checked slugs (`compareRequested`)."""
@@ -352,10 +438,8 @@ class GalleryPanel(QWidget):
         self.search.setProperty("search", True)
         self.search.setClearButtonEnabled(True)
         self.model = GalleryModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = _SearchProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterRole(GalleryModel.SearchRole)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
         self.list = QListView()
         self.list.setModel(self.proxy)
         self.list.setItemDelegate(_CardDelegate(self.list))
@@ -401,7 +485,7 @@ class GalleryPanel(QWidget):
 
     @Slot(str)
     def _on_search_changed(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
+        self.proxy.set_query(text.strip())
 
     @Slot(QModelIndex)
     def _on_activated(self, index: QModelIndex) -> None:
