@@ -71,3 +71,17 @@ def test_a_small_model_opens_expanded_and_the_view_menu_collapses_and_expands(wi
     assert len(scene.nodes) == 12
     window.actions["expand_all"].trigger()
     assert scene.collapsed == set()
+
+
+def test_the_summary_table_starts_at_its_top_for_each_new_model(qtbot, window):
+    table = window.summary.table
+    window.open_preset("densenet121")
+    bar = table.verticalScrollBar()
+    table.scrollToBottom()
+    qtbot.waitUntil(lambda: bar.value() > 0)
+    window.open_preset("resnet50")
+    assert bar.value() == 0
+    assert table.rowAt(0) == 0 and table.model().index(0, 1).data() == "input"
+    table.scrollToBottom()
+    window.doc.set_config("conv1_conv", "filters", 32)  # an edit keeps the place
+    assert bar.value() > 0
