@@ -333,3 +333,24 @@ def test_gallery_search_lists_name_matches_first(qtbot):
     assert gallery_rows(panel)[:2] == ["ResNet-18", "ResNet-20"]
     panel.search.setText("")
     assert gallery_rows(panel)[0] == "LeNet-5"
+
+
+def test_inspector_edits_normalization_statistics_and_dropout_noise_shape(qtbot, doc, estimate):
+    inspector = InspectorPanel(doc, estimate)
+    qtbot.addWidget(inspector)
+    norm = doc.add_layer("Normalization", after="c1")
+    drop = doc.add_layer("Dropout", {"rate": 0.2}, after="c3")
+    assert analyze(doc.spec).layers[norm].non_trainable_params == 2 * 6 + 1  # adapted: mean, variance, count
+    doc.set_selection([norm])
+    form = inspector.layer_form
+    assert type(form.editor("mean")) is EDITORS["floats"] and form.editor("mean").value() is None
+    doc.set_config(norm, "mean", [0.5] * 6)
+    doc.set_config(norm, "variance", [0.25] * 6)
+    assert form.editor("mean").edit.text() == ", ".join(["0.5"] * 6)
+    assert analyze(doc.spec).layers[norm].params == 0  # given statistics are constants, not weights
+    doc.set_selection([drop])
+    editor = inspector.layer_form.editor("noise_shape")
+    assert type(editor) is EDITORS["dims"]
+    editor.edit.setText("None, 1, 1, 16")
+    editor.edit.editingFinished.emit()
+    assert doc.spec.layer(drop).config["noise_shape"] == [None, 1, 1, 16]

@@ -220,7 +220,8 @@ def analyze(spec: ModelSpec) -> Analysis:
         if any(v is not None and v < 1 for v in out):
             result.problems.append(Problem(name, f"output shape {out} has an empty dimension"))
             continue
-        info = LayerInfo(name, layer.type, list(ins), out, cost.trainable, cost.non_trainable, cost.macs)
+        trainable, frozen = (cost.trainable, cost.non_trainable) if layer.trainable else (0, cost.trainable + cost.non_trainable)
+        info = LayerInfo(name, layer.type, list(ins), out, trainable, frozen, cost.macs)
         rf = kind.rf(cfg, [rfs[s] for s in ins], in_shapes, out) if kind.rf else None
         rfs[name] = rf
         _set_rf(info, rf)
