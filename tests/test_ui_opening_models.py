@@ -23,7 +23,7 @@ def window(qtbot, tmp_path, monkeypatch):
     window.shutdown()
 
 
-def test_resnet50_opens_with_one_readable_note_per_floored_layer_and_no_warning(window):
+def test_resnet50_opens_with_one_readable_note_per_floored_layer_and_no_warning(qtbot, window):
     window.open_preset("resnet50")
     listed = window.problems.messages()
     assert [severity for severity, _, _ in listed] == ["note"] * 8
@@ -34,6 +34,12 @@ def test_resnet50_opens_with_one_readable_note_per_floored_layer_and_no_warning(
     tree = window.problems.tree
     item = tree.topLevelItem(0)
     assert item.toolTip(1) == listed[0][2] and tree.wordWrap() and tree.textElideMode() == Qt.ElideNone
+    window.docks["problems"].raise_()
+    tree.header().resizeSection(0, 170)
+    qtbot.waitUntil(lambda: tree.header().sectionSize(1) > 100)
+    lines = tree.visualItemRect(item).height() / tree.fontMetrics().height()
+    needed = tree.fontMetrics().horizontalAdvance(listed[0][2]) / tree.header().sectionSize(1)
+    assert lines >= needed  # wrapped in full, not cut off at the column's edge
     assert window.problem_status.text() == "builds · 8 notes"
     assert window.docks["problems"].windowTitle() == "Problems (8)"
     node = window.view.graph_scene.node_for_layer("conv1_conv")

@@ -9,8 +9,16 @@ wrap, so each reads in full.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, QSize, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .theme import severity_icon
 
@@ -18,6 +26,26 @@ _LAYER_ROLE = Qt.UserRole + 1
 _SEVERITY_ROLE = Qt.UserRole + 2
 #: display order
 SEVERITIES = ("error", "warning", "note")
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their message wrapped to the Problem column's width (a tree view sizes rows for one
+    line otherwise, and elides the rest)."""
+
+    MARGIN = 8
+
+    def __init__(self, tree: QTreeWidget):
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index) -> QSize:
+        hint = super().sizeHint(option, index)
+        if index.column() != 1:
+            return hint
+        width = max(40, self.tree.header().sectionSize(1) - self.MARGIN)
+        text = index.data(Qt.DisplayRole) or ""
+        needed = option.fontMetrics.boundingRect(QRect(0, 0, width, 1 << 16), Qt.TextWordWrap, text).height()
+        return QSize(hint.width(), max(hint.height(), needed + self.MARGIN // 2))
 
 
 class ProblemsPanel(QWidget):
@@ -36,6 +64,7 @@ class ProblemsPanel(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setWordWrap(True)
         self.tree.setTextElideMode(Qt.ElideNone)
+        self.tree.setItemDelegate(_WrappingDelegate(self.tree))
         self.tree.setUniformRowHeights(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -47,6 +76,7 @@ class ProblemsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
         self._icons = {severity: severity_icon(severity) for severity in SEVERITIES}
+        header.sectionResized.connect(self._on_column_resized)
         self.tree.itemClicked.connect(self._on_item_clicked)
         self.tree.itemActivated.connect(self._on_item_clicked)
         document.specChanged.connect(self.refresh)
@@ -70,6 +100,10 @@ class ProblemsPanel(QWidget):
             item.setFlags(Qt.NoItemFlags)
             self.tree.addTopLevelItem(item)
         self.countsChanged.emit(*(sum(p.severity == severity for p in problems) for severity in SEVERITIES))
+
+    @Slot()
+    def _on_column_resized(self) -> None:
+        self.tree.doItemsLayout()  # the wrapped rows' heights follow the Problem column's width
 
     def messages(self) -> list[tuple[str, str, str]]:
         """(severity, layer, message) per listed problem, in display order."""
