@@ -85,3 +85,13 @@ def test_summary_does_not_import_tensorflow():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_summary_keeps_stride_notes_in_its_warnings(capsys):
+    code, out, _ = run(capsys, "summary", "resnet50", "--json")
+    assert code == 0
+    warnings = json.loads(out)["warnings"]
+    assert len(warnings) == 8 and warnings[0].startswith("conv1_conv: Conv2D 7×7/2 does not tile its 230×230 input")
+    assert all(w.endswith("drops the last 1 row and 1 column") for w in warnings)
+    code, out, _ = run(capsys, "summary", "resnet50")
+    assert out.count(" note: ") == 8 and " warning: " not in out

@@ -97,10 +97,11 @@ def test_preset_is_valid_with_reference_params(slug):
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_only_flooring_strides_warn(slug):
-    warnings = analysis(slug).warnings
-    assert {w.layer for w in warnings} == FLOORED_LAYERS.get(slug, set())
-    assert all(re.search(r"drops the last 1 (rows|columns)$", w.message) for w in warnings)
+def test_flooring_strides_are_notes_one_per_layer_and_nothing_warns(slug):
+    a = analysis(slug)
+    assert a.warnings == []
+    assert [n.layer for n in a.notes] == sorted(FLOORED_LAYERS.get(slug, set()), key=list(a.layers).index)
+    assert all(re.search(r"drops the last 1 row and 1 column$", n.message) for n in a.notes)
 
 
 @pytest.mark.parametrize("slug", SLUGS)

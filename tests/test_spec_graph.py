@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.spec import LayerSpec, ModelSpec, analyze, load_named, with_classes, with_input_shape
+from workbench.spec.infer import is_rounding
 
 
 def chain(input_shape, *layers, **kw) -> ModelSpec:
@@ -59,16 +60,34 @@ def test_every_problem_is_reported_with_its_layer():
     assert "rank-2" in text["i"]
 
 
-def test_untiled_stride_is_a_warning_naming_dropped_rows():
+def test_untiled_stride_is_one_note_naming_dropped_rows_and_columns():
     spec = chain((224, 224, 3), ("conv1", "Conv2D", {"filters": 96, "kernel_size": 11, "strides": 4}))
     a = analyze(spec)
-    assert a.ok
+    assert a.ok and a.warnings == []
     assert a.layers["conv1"].output_shape == (54, 54, 96)  # Keras floors (224-11)/4+1 = 54.25
-    (w1, w2) = a.warnings
-    assert w1.layer == "conv1" and "drops the last 1 rows" in w1.message
-    assert "drops the last 1 columns" in w2.message
+    (note,) = a.notes  # 1 pixel of an 11-wide window: a rounding
+    assert note.layer == "conv1" and note.severity == "note"
+    assert note.message == ("Conv2D 11×11/4 does not tile its 224×224 input: (N − F)/S + 1 = (224 − 11)/4 + 1 = "
+                            "54.25 is not a whole number; Keras floors it and drops the last 1 row and 1 column")
     tiled = with_input_shape(spec, (227, 227, 3))
-    assert analyze(tiled).warnings == [] and analyze(tiled).layers["conv1"].output_shape == (55, 55, 96)
+    assert analyze(tiled).problems == [] and analyze(tiled).layers["conv1"].output_shape == (55, 55, 96)
+
+
+def test_untiled_stride_dropping_more_than_a_rounding_warns_per_axis():
+    spec = chain((8, 9, 1), ("p", "MaxPooling2D", {"pool_size": 3, "strides": 3}))
+    a = analyze(spec)
+    assert a.notes == []
+    (warning,) = a.warnings  # 2 of 8 rows (more than the window's half-width 1); the 9 columns tile
+    assert warning.message == ("MaxPooling2D 3×3/3 does not tile its 8×9 input: (N − F)/S + 1 = (8 − 3)/3 + 1 = "
+                               "2.66667 is not a whole number; Keras floors it and drops the last 2 rows")
+
+
+@pytest.mark.parametrize("dropped, window, stride, rounding", [
+    (1, 7, 2, True), (1, 3, 2, True), (1, 1, 2, True), (1, 2, 2, True), (3, 7, 4, True),
+    (2, 3, 3, False), (3, 3, 4, False), (2, 1, 3, True), (4, 7, 5, False),
+])
+def test_is_rounding_is_half_a_window_or_the_gap_a_long_stride_skips(dropped, window, stride, rounding):
+    assert is_rounding(dropped, window, stride) is rounding
 
 
 def test_same_padding_and_strides_ceil():

@@ -167,12 +167,29 @@ def test_optimizers_and_schedules_become_keras_objects():
     adamw = TrainConfig(optimizer="adamw", weight_decay=0.01).make_optimizer(10)
     assert isinstance(adamw, keras.optimizers.AdamW) and adamw.weight_decay == 0.01
     step = TrainConfig(learning_rate=1.0, schedule="step", epochs=4).make_schedule(10)
-    assert [float(step(s)) for s in (0, 20, 21, 31)] == pytest.approx([1.0, 1.0, 0.1, 0.01])
+    assert [float(step(s)) for s in (0, 19, 20, 30)] == pytest.approx([1.0, 1.0, 0.1, 0.01])
     cosine = TrainConfig(learning_rate=1.0, schedule="cosine", epochs=2).make_schedule(10)
     assert float(cosine(10)) == pytest.approx(0.5) and float(cosine(20)) == pytest.approx(0.0)
     exponential = TrainConfig(learning_rate=1.0, schedule="exponential", epochs=2).make_schedule(10)
     assert float(exponential(20)) == pytest.approx(0.01)
     assert TrainConfig(learning_rate=0.3).make_schedule(10) == 0.3
+
+
+def epoch_rates(epochs: int, steps_per_epoch: int = 7) -> list[float]:
+    """The "step" schedule's rate in each epoch (asserting it is the same for every step of the epoch)."""
+    schedule = TrainConfig(learning_rate=0.01, schedule="step", epochs=epochs).make_schedule(steps_per_epoch)
+    rates = []
+    for epoch in range(epochs):
+        steps = {float(f"{float(schedule(epoch * steps_per_epoch + i)):.6g}") for i in range(steps_per_epoch)}
+        assert len(steps) == 1, f"the rate changes inside epoch {epoch + 1}: {steps}"
+        rates.append(steps.pop())
+    return rates
+
+
+def test_the_step_schedule_scales_to_the_run_and_drops_on_epoch_boundaries():
+    assert epoch_rates(3) == [0.01, 0.01, 0.001]  # one drop, not one per epoch
+    assert epoch_rates(30) == [0.01] * 15 + [0.001] * 8 + [0.0001] * 7
+    assert TrainConfig(learning_rate=0.01, schedule="step", epochs=1).make_schedule(7) == 0.01
 
 
 def test_throttle_lets_through_at_most_the_rate():

@@ -62,11 +62,11 @@ def test_gallery_lists_every_preset_with_the_numbers_analyze_computes(qtbot):
     panel = GalleryPanel()
     qtbot.addWidget(panel)
     model = panel.model
-    assert model.slugs() == list(preset_paths())
+    assert sorted(model.slugs()) == sorted(preset_paths())
     with qtbot.waitSignal(model.finished, timeout=30_000):
         panel.start()
-    for row, (slug, path) in enumerate(preset_paths().items()):
-        spec = load_preset(path)
+    for row, slug in enumerate(model.slugs()):
+        spec = load_preset(preset_paths()[slug])
         a = analyze(spec)
         index = model.index(row)
         assert index.data(Qt.DisplayRole) == spec.name
@@ -80,7 +80,7 @@ def test_gallery_lists_every_preset_with_the_numbers_analyze_computes(qtbot):
     panel.search.setText("LeNet")
     found = [panel.proxy.index(r, 0).data(GalleryModel.SlugRole) for r in range(panel.proxy.rowCount())]
     assert "lenet5" in found and "resnet50" not in found
-    assert all("lenet" in model.card(slug).search_text for slug in found)
+    assert all("lenet" in model.index(model.slugs().index(slug)).data(GalleryModel.SearchRole) for slug in found)
     panel.search.setText("no such network")
     assert panel.proxy.rowCount() == 0
     panel.search.setText("")
@@ -294,7 +294,7 @@ def test_problems_panel_lists_an_invalid_edit_and_selects_its_layer(qtbot, doc, 
     with qtbot.waitSignal(problems.countsChanged) as counts:
         doc.set_selection(["c3"])
         inspector.layer_form.editor("kernel_size").boxes[0].setValue(15)
-    assert counts.args == [1, 0]
+    assert counts.args == [1, 0, 0]
     assert problems.messages() == [("error", "c3", "kernel 15 is larger than its input 14 (padding 'valid')")]
     assert "kernel 15 is larger" in inspector.layer_form.banner.text()
     doc.set_selection([])
@@ -304,3 +304,53 @@ def test_problems_panel_lists_an_invalid_edit_and_selects_its_layer(qtbot, doc, 
     assert clicked.args == ["c3"] and doc.selection() == ["c3"]
     doc.undo_stack.undo()
     assert problems.messages() == []
+
+
+def gallery_rows(panel) -> list[str]:
+    return [panel.proxy.index(r, 0).data(Qt.DisplayRole) for r in range(panel.proxy.rowCount())]
+
+
+def test_gallery_is_named_and_ordered_by_family_year_and_depth_before_any_analysis(qtbot):
+    panel = GalleryPanel()
+    qtbot.addWidget(panel)
+    assert panel.model.card("densenet201") is None  # not analysed yet
+    rows = gallery_rows(panel)
+    assert "densenet201" not in rows and "DenseNet-201" in rows
+    assert [r for r in rows if r.startswith("ResNet")] == [
+        "ResNet-18", "ResNet-20", "ResNet-34", "ResNet-50", "ResNet-101", "ResNet-152"]
+    assert rows[:3] == ["LeNet-5", "AlexNet", "ZFNet"]  # the classic family, by year: 1998, 2012, 2014
+    assert rows.index("ResNet-152") < rows.index("DenseNet-121")  # 2016 before 2017
+
+
+def test_gallery_search_lists_name_matches_first(qtbot):
+    panel = GalleryPanel()
+    qtbot.addWidget(panel)
+    panel.search.setText("lenet")
+    assert gallery_rows(panel)[0] == "LeNet-5" and "GoogLeNet" in gallery_rows(panel)
+    panel.search.setText("resnet-5")
+    assert gallery_rows(panel) == ["ResNet-50"]
+    panel.search.setText("resnet")
+    assert gallery_rows(panel)[:2] == ["ResNet-18", "ResNet-20"]
+    panel.search.setText("")
+    assert gallery_rows(panel)[0] == "LeNet-5"
+
+
+def test_inspector_edits_normalization_statistics_and_dropout_noise_shape(qtbot, doc, estimate):
+    inspector = InspectorPanel(doc, estimate)
+    qtbot.addWidget(inspector)
+    norm = doc.add_layer("Normalization", after="c1")
+    drop = doc.add_layer("Dropout", {"rate": 0.2}, after="c3")
+    assert analyze(doc.spec).layers[norm].non_trainable_params == 2 * 6 + 1  # adapted: mean, variance, count
+    doc.set_selection([norm])
+    form = inspector.layer_form
+    assert type(form.editor("mean")) is EDITORS["floats"] and form.editor("mean").value() is None
+    doc.set_config(norm, "mean", [0.5] * 6)
+    doc.set_config(norm, "variance", [0.25] * 6)
+    assert form.editor("mean").edit.text() == ", ".join(["0.5"] * 6)
+    assert analyze(doc.spec).layers[norm].params == 0  # given statistics are constants, not weights
+    doc.set_selection([drop])
+    editor = inspector.layer_form.editor("noise_shape")
+    assert type(editor) is EDITORS["dims"]
+    editor.edit.setText("None, 1, 1, 16")
+    editor.edit.editingFinished.emit()
+    assert doc.spec.layer(drop).config["noise_shape"] == [None, 1, 1, 16]

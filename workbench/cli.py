@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 
+from .quiet_tensorflow import DEBUG_ENV, quiet_native_logs
 from .errors import WorkbenchError
 
 
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="Keras Workbench: inspect, train and compare classic networks. Without a command, opens the GUI.",
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors and TensorFlow's native start-up messages")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("presets", help="list the preset gallery")
     p.add_argument("--json", action="store_true")
@@ -77,8 +78,10 @@ def _dispatch(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
     argv = sys.argv[1:] if argv is None else list(argv)
+    if "--debug" in argv[:1]:
+        os.environ[DEBUG_ENV] = "1"
+    quiet_native_logs()  # TensorFlow's C++ start-up chatter
     if argv[:1] == ["gui"]:  # every later option is the GUI's own (argparse cannot pass them through)
         from .ui.launch import main as gui_main
 

@@ -15,7 +15,7 @@ from ..errors import WorkbenchError
 from ..keras_bridge.targets import open_model
 from ..spec import preset_paths
 from ..spec.units import human, human_bytes, plain
-from .keras_import import import_keras_quietly
+from ..quiet_tensorflow import import_keras_quietly
 from .targets import input_shape_option
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..keras_bridge.targets import open_model
 from ..spec import analyze
 from ..spec.units import human_bytes, shape_text
-from .keras_import import import_keras_quietly
+from ..quiet_tensorflow import import_keras_quietly
 from .targets import apply_overrides
 
 

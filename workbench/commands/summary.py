@@ -31,7 +31,7 @@ def summary_dict(a: Analysis, batch_size: int, optimizer: str = "adam") -> dict:
         "total_macs": a.total_macs,
         "total_activation_bytes": a.total_activation_bytes,
         "training_memory_bytes": a.training_memory(batch_size, optimizer),
-        "warnings": [str(p) for p in a.warnings],
+        "warnings": [str(p) for p in a.warnings + a.notes],  # notes too: what Keras does silently
         "layers": [
             {
                 "name": i.name,
@@ -88,7 +88,7 @@ def summary_table(a: Analysis, batch_size: int, optimizer: str = "adam") -> str:
         f" Activation memory per sample: {human_bytes(a.total_activation_bytes)}",
         f" Training memory (batch {batch_size}, {optimizer}): {human_bytes(a.training_memory(batch_size, optimizer))}",
     ]
-    out += [f" warning: {plain(p)}" for p in a.warnings]
+    out += [f" warning: {plain(p)}" for p in a.warnings] + [f" note: {plain(p)}" for p in a.notes]
     return "\n".join(out)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..keras_bridge.targets import open_model
-from .keras_import import import_keras_quietly
+from ..quiet_tensorflow import import_keras_quietly
 from .targets import apply_overrides
 
 

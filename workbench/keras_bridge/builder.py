@@ -33,7 +33,7 @@ def build(spec: ModelSpec, *, analysis: Analysis | None = None) -> keras.Model:
         if name == INPUT:
             continue
         layer = by_name[name]
-        tensors[name] = _apply(layer.name, layer.type, layer.config, [tensors[s] for s in edges[name]])
+        tensors[name] = _apply(layer.name, layer.type, layer.config, [tensors[s] for s in edges[name]], layer.trainable)
     inputs = [tensors[INPUT]] + [tensors[l.name] for l in spec.layers if l.type == "Input"]
     outputs = [tensors[n] for n in spec.resolved_outputs()]
     try:
@@ -66,13 +66,14 @@ def make_layer(type_: str, config: dict, name: str | None = None) -> keras.layer
     return cls(**kwargs)
 
 
-def _apply(name: str, type_: str, config: dict, inputs: list) -> keras.KerasTensor:
-    """Create the layer and call it the way its type expects."""
+def _apply(name: str, type_: str, config: dict, inputs: list, trainable: bool = True) -> keras.KerasTensor:
+    """Create the layer (frozen unless `trainable`) and call it the way its type expects."""
     try:
         if type_ == "Input":
             shape = get_kind("Input").normalize_config(config)["shape"]
             return keras.Input(shape=tuple(shape), name=name)
         layer = make_layer(type_, config, name)
+        layer.trainable = trainable
         if type_ == "MultiHeadAttention":
             out = layer(*inputs)  # mha(query, value[, key])
         elif len(inputs) > 1 or get_kind(type_).max_inputs > 1:

@@ -22,13 +22,16 @@ from workbench.spec import INPUT, LayerKind, LayerSpec, ModelSpec, get_kind
 from workbench.spec.graph import MAX_LAYERS
 from workbench.spec.infer import Inference
 
+from .applications import rewrite_entries
 from .errors import BridgeError
 from .layer_order import layer_order
 
 #: the registry package of the workbench's own layers ("workbench>LocalResponseNormalization")
 PACKAGE = "workbench"
 #: catalogue types implemented by the workbench itself (keras_bridge.layers), not by Keras
-CUSTOM_TYPES = ("LocalResponseNormalization",)
+CUSTOM_TYPES = ("LocalResponseNormalization", "LayerScale")
+#: of those, the ones keras.applications defines privately: accepted from that module too
+APPLICATION_TYPES = {"LayerScale": "keras.src.applications.convnext"}
 
 #: classes refused by name, with the reason shown to the user
 REFUSED = {
@@ -52,7 +55,6 @@ NEUTRAL = {
     "quantization_config": (None,),
     "sparse": (False,),
     "ragged": (False,),
-    "noise_shape": (None,),
 }
 
 #: parameter names older Keras versions used for what the catalogue calls otherwise
@@ -136,7 +138,8 @@ def spec_from_config(model_config: Any, source: str = "model") -> ModelSpec:
         rank = shapes.rank_lookup(layer)
         config_ = _layer_config(layer.type, layer.entry, where, rank)
         inputs_ = None if layer.sources == [previous] else list(layer.sources)
-        spec.layers.append(LayerSpec(layer.name, layer.type, config_, inputs_))
+        trainable = layer.entry.get("config", {}).get("trainable") is not False
+        spec.layers.append(LayerSpec(layer.name, layer.type, config_, inputs_, trainable))
     spec.outputs = None if outputs == [spec.layers[-1].name] else outputs
     return spec
 
@@ -145,6 +148,7 @@ def spec_from_config(model_config: Any, source: str = "model") -> ModelSpec:
 
 
 def _functional(config: dict, entries: list, source: str) -> tuple[list[_Layer], list[str], list[str]]:
+    entries, output_layers = rewrite_entries(entries, config.get("output_layers"))
     layers = [_parse_entry(entry, index, source) for index, entry in enumerate(entries)]
     known = {l.name for l in layers}
     for layer in layers:
@@ -154,7 +158,7 @@ def _functional(config: dict, entries: list, source: str) -> tuple[list[_Layer],
         if layer.type != "InputLayer" and not layer.sources:
             raise BridgeError(f"{source}: layer '{layer.name}' is not connected to any input")
     inputs = _endpoints(config.get("input_layers"), "input_layers", source)
-    outputs = _endpoints(config.get("output_layers"), "output_layers", source)
+    outputs = _endpoints(output_layers, "output_layers", source)
     by_name = {l.name: l for l in layers}
     for name in inputs + outputs:
         if name not in by_name:
@@ -214,6 +218,9 @@ def _layer_type(entry: dict, where: str) -> str:
     if class_name.startswith(PACKAGE + ">"):  # legacy .h5 files name registered classes this way
         registered, class_name = class_name, class_name.split(">", 1)[1]
     if class_name in CUSTOM_TYPES:
+        if class_name in APPLICATION_TYPES and module in (None, APPLICATION_TYPES[class_name]) \
+                and registered in (None, class_name):  # legacy .h5 files name neither
+            return class_name
         if registered != f"{PACKAGE}>{class_name}":
             raise BridgeError(f"{where}: '{class_name}' is not the workbench's own layer (registered as {registered!r})")
         return class_name

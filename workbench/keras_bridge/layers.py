@@ -1,10 +1,12 @@
 """The workbench's own Keras layers, registered so that plain Keras can load them.
 
-Only `LocalResponseNormalization` so far: AlexNet's cross-channel
-normalisation, which Keras 3 does not ship.  It is written with `keras.ops`
-alone so that it runs on every Keras backend, and registered under the
-"workbench" package so that a saved `.h5`/`.keras` file naming it loads with
-`keras.models.load_model(path)` (safe mode) once this module is imported.
+`LocalResponseNormalization`: AlexNet's cross-channel normalisation, which
+Keras 3 does not ship; `LayerScale`: ConvNeXt's learned per-channel scale,
+which keras.applications defines but does not export.  They are written
+with `keras.ops` alone so that they run on every Keras backend, and
+registered under the "workbench" package so that a saved `.h5`/`.keras`
+file naming them loads with `keras.models.load_model(path)` (safe mode) once
+this module is imported.
 """
 
 from __future__ import annotations
@@ -55,5 +57,31 @@ class LocalResponseNormalization(keras.layers.Layer):
         return config
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class LayerScale(keras.layers.Layer):
+    """x · γ with one trainable γ per channel, initialised to `init_values` (ConvNeXt, Liu et al. 2022):
+    the same weights and config as keras.applications.convnext.LayerScale, so its files convert both ways."""
+
+    def __init__(self, init_values: float, projection_dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.init_values = float(init_values)
+        self.projection_dim = int(projection_dim)
+
+    def build(self, input_shape):
+        self.gamma = self.add_weight(shape=(self.projection_dim,),
+                                     initializer=keras.initializers.Constant(self.init_values), trainable=True)
+
+    def call(self, inputs):
+        return inputs * self.gamma
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(init_values=self.init_values, projection_dim=self.projection_dim)
+        return config
+
+
 #: catalogue type -> class, for the layers Keras itself does not provide
-CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization,)}
+CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization, LayerScale)}

@@ -24,12 +24,15 @@ class LayerSpec:
 
     `inputs` is None when the layer reads the previous layer in the list (the
     preset format's default); it is kept as written so files round-trip.
+    `trainable` False freezes the layer: its weights count as non-trainable
+    and Keras does not update them (files write it only when False).
     """
 
     name: str
     type: str
     config: dict[str, Any] = field(default_factory=dict)
     inputs: list[str] | None = None
+    trainable: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type}
@@ -37,6 +40,8 @@ class LayerSpec:
             out["config"] = copy.deepcopy(self.config)
         if self.inputs is not None:
             out["inputs"] = list(self.inputs)
+        if not self.trainable:
+            out["trainable"] = False
         return out
 
     @classmethod
@@ -47,6 +52,7 @@ class LayerSpec:
             type=data["type"],
             config=copy.deepcopy(data.get("config", {})),
             inputs=list(inputs) if inputs is not None else None,
+            trainable=data.get("trainable", True) is not False,
         )
 
 

@@ -26,7 +26,7 @@ OPTIMIZER_SLOTS = {
 class Problem:
     layer: str
     message: str
-    severity: str = "error"  # or "warning"
+    severity: str = "error"  # "warning", or "note" for what a working, published network also does
 
     def __str__(self) -> str:
         return f"{self.layer}: {self.message}"
@@ -70,6 +70,10 @@ class Analysis:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "note"]
 
     @property
     def ok(self) -> bool:
@@ -262,7 +266,8 @@ class Inference:
         if any(v is not None and v < 1 for v in out):
             result.problems.append(Problem(name, f"output shape {out} has an empty dimension"))
             return
-        info = LayerInfo(name, layer.type, list(ins), out, cost.trainable, cost.non_trainable, cost.macs)
+        trainable, frozen = (cost.trainable, cost.non_trainable) if layer.trainable else (0, cost.trainable + cost.non_trainable)
+        info = LayerInfo(name, layer.type, list(ins), out, trainable, frozen, cost.macs)
         rf = kind.rf(cfg, [self.rfs[s] for s in ins], in_shapes, out) if kind.rf else None
         self.rfs[name] = rf
         _set_rf(info, rf)
@@ -328,25 +333,56 @@ def _set_rf(info: LayerInfo, rf) -> None:
 
 
 def _stride_warning(result: Analysis, name: str, type_: str, cfg: dict, in_shapes: list) -> None:
-    """Keras floors (N − F + 2P)/S + 1: say which rows/columns a valid window drops."""
+    """Keras floors (N − F)/S + 1 for a 'valid' window: one problem per layer naming the rows and columns it drops.
+
+    It is a "note" when every axis' drop is only a rounding (`is_rounding`), as in the stems and
+    projection shortcuts of published networks; otherwise a "warning".
+    """
     if cfg.get("padding") != "valid" or "strides" not in cfg:
         return
     window = cfg.get("kernel_size") or cfg.get("pool_size")
     strides = cfg["strides"] or cfg.get("pool_size")
     dilation = cfg.get("dilation_rate") or (1,) * len(window)
-    axes = ("rows", "columns") if len(window) == 2 else ("steps",)
-    shape = in_shapes[0]
+    axes = ("row", "column") if len(window) == 2 else ("step",)
+    shape = in_shapes[0][:len(window)]
+    dropped = []  # (axis, n, effective window, stride, pixels dropped)
     for axis, n, k, s, d in zip(axes, shape, window, strides, dilation):
-        dropped = untiled(n, k, s, "valid", d)
-        if dropped:
-            k_eff = d * (k - 1) + 1
-            result.problems.append(
-                Problem(
-                    name,
-                    f"{type_} {k_eff}/{s} does not tile its input of {n}: (N − F)/S + 1 = "
-                    f"({n} − {k_eff})/{s} + 1 is not an integer; Keras floors and drops the last {dropped} {axis}",
-                    "warning",
-                )
-            )
+        lost = untiled(n, k, s, "valid", d)
+        if lost:
+            dropped.append((axis, n, d * (k - 1) + 1, s, lost))
+    if not dropped:
+        return
+    formulas = list(dict.fromkeys(f"({n} − {k})/{s} + 1 = {(n - k) / s + 1:g}" for _, n, k, s, _ in dropped))
+    lost = " and ".join(f"{d} {axis}{'s' * (d != 1)}" for axis, _, _, _, d in dropped)
+    severity = "note" if all(is_rounding(d, k, s) for _, _, k, s, d in dropped) else "warning"
+    message = (
+        f"{type_} {_by(_effective(window, dilation))}/{_by(strides, short=True)} does not tile its {_by(shape)} input: "
+        f"(N − F)/S + 1 = {'; '.join(formulas)} is not a whole number; Keras floors it and drops the last {lost}"
+    )
+    result.problems.append(Problem(name, message, severity))
 
 
+def is_rounding(dropped: int, window: int, stride: int) -> bool:
+    """Whether the `dropped` trailing pixels a 'valid' window of (effective) size `window` and `stride` leaves
+    unused are only a rounding of the last row/column, not a loss worth a warning.
+
+    Precisely: `dropped` ≤ max(⌊window/2⌋, stride − window).  The first term: the last window's far edge
+    misses the border by at most its half-width, no more than 'same' padding would let it hang over that
+    border.  The second: a stride longer than the window already skips stride − window pixels between every
+    two windows, so dropping that many at the end loses nothing the layer would otherwise see.  ResNet's
+    7×7/2 stem on 230 (drops 1), its 3×3/2 pooling on 114 (1) and its 1×1/2 shortcuts on 56 (1) are
+    roundings; a 3×3/3 pooling of 8 pixels (drops 2 of 8) is not.
+    """
+    return dropped <= max(window // 2, stride - window)
+
+
+def _effective(window, dilation) -> tuple:
+    return tuple(d * (k - 1) + 1 for k, d in zip(window, dilation))
+
+
+def _by(values, short: bool = False) -> str:
+    """(7, 7) → '7×7'; with `short`, equal values once: strides (2, 2) → '2', as in '7×7/2'."""
+    values = tuple(values)
+    if short and len(set(values)) == 1:
+        return str(values[0])
+    return "×".join(str(v) for v in values)

@@ -2,7 +2,10 @@
 
 A card's numbers come from `workbench.spec.analyze`, computed once per preset
 file version and cached for the process.  The panel fills the cards one per
-idle tick after the window is up, so opening the app never waits for them.
+idle tick after the window is up, so opening the app never waits for them;
+the name, family and year are read from the files at once (a JSON read, no
+analysis), so cards are named, ordered (`gallery_order`) and searchable
+from the start.
 Each card has a check box: the checked presets are what "Compare" trains
 side by side.
 """
@@ -42,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from ..spec import PresetError, analyze, load_preset, preset_paths
 from ..spec.units import human, shape_text
+from .gallery_order import gallery_order, match_rank, preset_header
 from .graph.theme import ROLE_COLORS, role
 from .theme import mark_color
 
@@ -67,10 +71,6 @@ class PresetCard:
         if self.errors:
             return f"{len(self.errors)} error(s): {self.errors[0]}"
         return f"{human(self.params)} params · {human(self.macs)} MACs · {shape_text(self.input_shape)}"
-
-    @property
-    def search_text(self) -> str:
-        return " ".join((self.slug, self.name, self.family, self.description)).lower()
 
 
 _CARDS: dict[tuple[str, int], PresetCard] = {}
@@ -117,6 +117,7 @@ class GalleryModel(QAbstractListModel):
     SearchRole = Qt.UserRole + 3
     ParamsRole = Qt.UserRole + 4
     MacsRole = Qt.UserRole + 5
+    HeaderRole = Qt.UserRole + 6
 
     finished = Signal()  # every card analysed
     checkedChanged = Signal(list)  # the checked slugs, in gallery order
@@ -124,7 +125,8 @@ class GalleryModel(QAbstractListModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._paths = preset_paths()
-        self._slugs = list(self._paths)
+        self._headers = {slug: preset_header(slug, path) for slug, path in self._paths.items()}
+        self._slugs = gallery_order(list(self._headers.values()))
         self._cards: dict[str, PresetCard] = {}
         self._checked: set[str] = set()
         self._timer = QTimer(self)
@@ -140,13 +142,15 @@ class GalleryModel(QAbstractListModel):
         slug = self._slugs[index.row()]
         card = self._cards.get(slug)
         if role == Qt.DisplayRole:
-            return card.name if card else slug
+            return card.name if card else self._headers[slug].name
         if role == self.SlugRole:
             return slug
         if role == self.CardRole:
             return card
         if role == self.SearchRole:
-            return card.search_text if card else slug
+            return self._headers[slug].search_text
+        if role == self.HeaderRole:
+            return self._headers[slug]
         if role == self.ParamsRole:
             return card.params if card else None
         if role == self.MacsRole:
@@ -262,7 +266,7 @@ class _CardDelegate(QStyledItemDelegate):
         small = QFont(option.font)
         small.setPointSizeF(max(7.5, option.font.pointSizeF() - 1))
 
-        family = card.family if card else ""
+        family = index.data(GalleryModel.HeaderRole).family
         painter.setFont(small)
         family_width = painter.fontMetrics().horizontalAdvance(family) + 12 if family else 0
         line = QRectF(inner.left() + title_left, inner.top(), inner.width() - title_left, 20)
@@ -339,6 +343,30 @@ def render_profile(profile, size: QSize, ratio: float = 1.0) -> QPixmap:
     return pixmap
 
 
+class _SearchProxy(QSortFilterProxyModel):
+    """Filters the cards by the search text and lists the name matches first (`match_rank`), otherwise
+    keeping the gallery's order."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._query = ""
+        self.setFilterRole(GalleryModel.SearchRole)
+        self.setFilterCaseSensitivity(Qt.CaseInsensitive)
+        self.sort(0)
+
+    def set_query(self, query: str) -> None:
+        self._query = query
+        self.setFilterFixedString(query)
+        self.invalidate()  # the ranks changed with the query
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+        if self._query:
+            ranks = [match_rank(self._query, i.data(GalleryModel.HeaderRole)) for i in (left, right)]
+            if ranks[0] != ranks[1]:
+                return ranks[0] < ranks[1]
+        return left.row() < right.row()
+
+
 class GalleryPanel(QWidget):
     """Search box over the cards; activating a card (double-click, Enter) emits its slug; "Compare"
     emits the checked slugs (`compareRequested`)."""
@@ -352,10 +380,8 @@ class GalleryPanel(QWidget):
         self.search.setProperty("search", True)
         self.search.setClearButtonEnabled(True)
         self.model = GalleryModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = _SearchProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterRole(GalleryModel.SearchRole)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
         self.list = QListView()
         self.list.setModel(self.proxy)
         self.list.setItemDelegate(_CardDelegate(self.list))
@@ -401,7 +427,7 @@ class GalleryPanel(QWidget):
 
     @Slot(str)
     def _on_search_changed(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
+        self.proxy.set_query(text.strip())
 
     @Slot(QModelIndex)
     def _on_activated(self, index: QModelIndex) -> None:

@@ -255,6 +255,30 @@ class IntsEditor(TextEditor):
         return "" if value is None else ", ".join(str(v) for v in value)
 
 
+class FloatsEditor(TextEditor):
+    """A number or comma-separated numbers: '123.7, 116.3, 103.5' (Normalization's mean per channel)."""
+
+    placeholder = "e.g. 0.5, 0.5, 0.5"
+
+    def parse(self, text):
+        return _literal(text)
+
+    def format(self, value) -> str:
+        return "" if value is None else ", ".join(f"{v:.6g}" for v in value)
+
+
+class DimsEditor(TextEditor):
+    """A shape with free axes: 'None, 1, 1, 1' (Dropout's noise_shape)."""
+
+    placeholder = "e.g. None, 1, 1, 1"
+
+    def parse(self, text):
+        return _literal(text.replace("null", "None"))
+
+    def format(self, value) -> str:
+        return "" if value is None else ", ".join(str(v) for v in value)
+
+
 class PaddingEditor(TextEditor):
     """Keras' forms: '1', '1, 2' (per axis) or '(1, 2), (3, 4)' (before, after per axis)."""
 
@@ -293,6 +317,8 @@ EDITORS: dict[str, type[FieldEditor]] = {
     "choice": ChoiceEditor,
     "pair": PairEditor,
     "ints": IntsEditor,
+    "floats": FloatsEditor,
+    "dims": DimsEditor,
     "padding": PaddingEditor,
     "layer": LayerEditor,
 }
@@ -355,9 +381,10 @@ def _banner() -> QLabel:
 
 
 def _show_problems(banner: QLabel, problems) -> None:
-    """The analysis' errors and warnings for what the form shows; red if any is an error, else amber."""
+    """The analysis' problems for what the form shows; red if any is an error, amber for a warning, else blue."""
     lines = [f"<b>{p.severity.capitalize()}:</b> {html.escape(p.message)}" for p in problems]
-    severity = "error" if any(p.severity == "error" for p in problems) else "warning"
+    severities = {p.severity for p in problems}
+    severity = next((s for s in ("error", "warning") if s in severities), "note")
     if banner.property("severity") != severity:
         banner.setProperty("severity", severity)
         banner.style().unpolish(banner)

@@ -14,6 +14,8 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from ..quiet_tensorflow import DEBUG_ENV, quiet_native_logs
+
 #: (name for ctypes.util.find_library, Debian/Ubuntu package) that Qt's xcb plugin loads
 XCB_LIBRARIES = (
     ("xcb", "libxcb1"),
@@ -165,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--exit-when-done", action="store_true",
                           help="quit when training has finished (and --out / --screenshot are written); "
                                "the exit code is 0 only if the run finished and every file was saved")
+    parser.add_argument("--debug", action="store_true", help="show TensorFlow's native start-up messages")
     parser.add_argument(
         "--report-startup", action="store_true",
         help="print when the window became visible (JSON, seconds since the epoch) and exit; "
@@ -190,7 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    if args.debug:
+        os.environ[DEBUG_ENV] = "1"
+    quiet_native_logs()  # TensorFlow's C++ start-up chatter
 
     from PySide6.QtWidgets import QApplication
 

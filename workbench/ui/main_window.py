@@ -27,10 +27,18 @@ from .problems import ProblemsPanel
 from .summary_table import EstimateSettings, SummaryPanel
 from .tf_loader import TensorFlowLoader
 from .tool_windows import ToolWindows
+from .wheel_guard import install as install_wheel_guard
 from .theme import apply_theme, mark_color, severity_icon
 from .training import TrainingController
 
 APP_TITLE = "Keras Workbench"
+
+
+def redo_keys() -> list[QKeySequence]:
+    """Ctrl+Shift+Z and Ctrl+Y, plus the platform's own Redo keys, each once: the same sequence bound
+    twice makes Qt report an ambiguous shortcut and do nothing."""
+    keys = [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")] + QKeySequence.keyBindings(QKeySequence.Redo)
+    return list({key.toString(): key for key in keys}.values())
 
 
 class MainWindow(QMainWindow):
@@ -42,6 +50,7 @@ class MainWindow(QMainWindow):
     def __init__(self, load_tensorflow: bool = True, remember_layout: bool = True, offer_recovery: bool = True):
         super().__init__()
         self.setObjectName("MainWindow")
+        install_wheel_guard(QApplication.instance())
         self.doc = Document(parent=self)
         self.estimate = EstimateSettings(self)
         self.view = GraphView()
@@ -157,7 +166,7 @@ class MainWindow(QMainWindow):
         undo = stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.Undo)
         redo = stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        redo.setShortcuts(redo_keys())
         actions = {
             "new": self._action("&New", self.files.new, QKeySequence.New, "Start an empty model"),
             "open": self._action("&Open…", self.files.open_dialog, QKeySequence.Open, "Open a preset or a Keras model"),
@@ -178,6 +187,11 @@ class MainWindow(QMainWindow):
             "fit": self._action("&Fit Graph", self.view.fit, QKeySequence("F"), "Zoom to show the whole graph"),
             "zoom_in": self._action("Zoom &In", self.view.zoom_in, QKeySequence.ZoomIn),
             "zoom_out": self._action("Zoom &Out", self.view.zoom_out, QKeySequence.ZoomOut),
+            "collapse_blocks": self._action("&Collapse All Blocks", self.view.collapse_all_blocks,
+                                            tip="Show each ResNet block, dense layer or Inception module as one node"),
+            "collapse_stages": self._action("Collapse All &Stages", self.view.collapse_all_stages,
+                                            tip="Show each stage (a run of blocks) as one node"),
+            "expand_all": self._action("E&xpand All", self.view.expand_all, tip="Show every layer"),
             "about": self._action("&About Keras Workbench", self.about),
             "train": self._action("&Train", self.training.start, QKeySequence("Ctrl+T"),
                                   "Train the model with the settings of the training panel"),
@@ -248,6 +262,8 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         view.addActions([a["fit"], a["zoom_in"], a["zoom_out"]])
         view.addSeparator()
+        view.addActions([a["collapse_blocks"], a["collapse_stages"], a["expand_all"]])
+        view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
@@ -299,7 +315,8 @@ class MainWindow(QMainWindow):
         self._on_training_running(False)
         self._on_gallery_checked([])
         self._on_spec_changed()
-        self._on_problem_counts(len(self.doc.analysis.errors), len(self.doc.analysis.warnings))
+        a = self.doc.analysis
+        self._on_problem_counts(len(a.errors), len(a.warnings), len(a.notes))
 
     # -- actions -----------------------------------------------------------------------
     @Slot(str)
@@ -431,13 +448,14 @@ class MainWindow(QMainWindow):
         self.setWindowFilePath(path)
         self._update_title()
 
-    @Slot(int, int)
-    def _on_problem_counts(self, errors: int, warnings: int) -> None:
-        parts = [f"{n} {word}{'s' * (n != 1)}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
-        severity = "error" if errors else "warning" if warnings else "ok"
-        self.problem_status.setText(", ".join(parts) or "builds")
+    @Slot(int, int, int)
+    def _on_problem_counts(self, errors: int, warnings: int, notes: int) -> None:
+        counts = ((errors, "error"), (warnings, "warning"), (notes, "note"))
+        parts = [f"{n} {word}{'s' * (n != 1)}" for n, word in counts if n]
+        severity = "error" if errors else "warning" if warnings else "note" if notes else "ok"
+        self.problem_status.setText(", ".join(parts) if errors or warnings else " · ".join(["builds"] + parts))
         self.problem_status.setIcon(severity_icon(severity))
-        count = errors + warnings
+        count = errors + warnings + notes
         self.docks["problems"].setWindowTitle(f"Problems ({count})" if count else "Problems")
 
     @Slot(str)

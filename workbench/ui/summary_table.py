@@ -126,7 +126,7 @@ class SummaryModel(QAbstractTableModel):
             return row.name
         if role == Qt.TextAlignmentRole:
             return int((Qt.AlignRight if right else Qt.AlignLeft) | Qt.AlignVCenter)
-        if role == Qt.ForegroundRole and row.problems:
+        if role == Qt.ForegroundRole and any(p.severity != "note" for p in row.problems):
             severe = any(p.severity == "error" for p in row.problems)
             return mark_color("error" if severe else "warning")
         if role == Qt.ToolTipRole:
@@ -203,6 +203,7 @@ class SummaryPanel(QWidget):
         self.footer.setVerticalSpacing(2)
         self._values: dict[str, QLabel] = {}
         self._syncing = False  # True while the table mirrors the Document's selection
+        self._new_model = False  # a different model was loaded: show its first rows once the table has it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -213,6 +214,7 @@ class SummaryPanel(QWidget):
         self.table.clicked.connect(self._on_row_clicked)
         document.specChanged.connect(self.refresh_totals)
         document.selectionChanged.connect(self._on_selection_changed)
+        document.loaded.connect(self._on_loaded)
         self.proxy.modelAboutToBeReset.connect(self._on_reset_started)
         self.proxy.modelReset.connect(self._on_reset_done)
         estimate.changed.connect(self.refresh_totals)
@@ -273,8 +275,16 @@ class SummaryPanel(QWidget):
         self._syncing = True
 
     @Slot()
+    def _on_loaded(self) -> None:
+        self._new_model = True
+
+    @Slot()
     def _on_reset_done(self) -> None:
         self._syncing = False
+        if self._new_model:
+            self._new_model = False
+            self.table.scrollToTop()
+            self.table.horizontalScrollBar().setValue(0)
         self._on_selection_changed(list(self.doc.selection()))
 
     @Slot(list)

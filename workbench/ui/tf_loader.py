@@ -11,8 +11,11 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 
 def describe_devices() -> str:
-    """'TensorFlow 2.21.0 · NVIDIA H100 80GB HBM3' or '… · CPU'; imports TensorFlow."""
-    import keras  # noqa: F401  (loaded here too: it is the next thing the app needs)
+    """'TensorFlow 2.21.0 · NVIDIA H100 80GB HBM3' or '… · CPU'; imports TensorFlow (and Keras, the next thing
+    the app needs) without its native start-up messages on the terminal."""
+    from ..quiet_tensorflow import import_keras_quietly
+
+    import_keras_quietly()
     import tensorflow as tf
 
     names = []

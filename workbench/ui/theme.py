@@ -82,7 +82,8 @@ def monospace_digits(font: QFont) -> QFont:
 
 
 def severity_icon(severity: str, size: int = 16) -> QIcon:
-    """A red disc with '!' for errors, an amber triangle with '!' for warnings, a green disc with a tick for 'ok'."""
+    """A red disc with '!' for errors, an amber triangle with '!' for warnings, a blue disc with 'i' for notes,
+    a green disc with a tick for 'ok'."""
     pixmap = QPixmap(size * 2, size * 2)  # drawn at 2× so it stays sharp on HiDPI screens
     pixmap.setDevicePixelRatio(2.0)
     pixmap.fill(Qt.transparent)
@@ -98,11 +99,14 @@ def severity_icon(severity: str, size: int = 16) -> QIcon:
         painter.fillPath(path, QColor("#e0a526"))
     else:
         painter.setPen(Qt.NoPen)
-        painter.setBrush(QColor("#d32f2f" if severity == "error" else "#2e9d4f"))
+        painter.setBrush(QColor({"error": "#d32f2f", "note": "#3b78c4"}.get(severity, "#2e9d4f")))
         painter.drawEllipse(QRectF(1, 1, s - 2, s - 2))
     painter.setPen(pen)
     if severity == "ok":
         painter.drawPolyline([QPointF(s * 0.3, s * 0.52), QPointF(s * 0.45, s * 0.67), QPointF(s * 0.72, s * 0.36)])
+    elif severity == "note":
+        painter.drawPoint(QPointF(s / 2, s * 0.27))
+        painter.drawLine(QPointF(s / 2, s * 0.45), QPointF(s / 2, s * 0.75))
     else:
         top = s * (0.27 if severity == "error" else 0.4)
         painter.drawLine(QPointF(s / 2, top), QPointF(s / 2, s * 0.58))

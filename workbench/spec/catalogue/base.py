@@ -16,7 +16,7 @@ Shape = tuple  # tuple[int | None, ...], without the batch dimension
 
 ACTIVATIONS = (
     None, "relu", "tanh", "sigmoid", "softmax", "elu", "selu", "gelu", "swish",
-    "silu", "softplus", "softsign", "hard_sigmoid", "leaky_relu", "relu6", "exponential",
+    "silu", "softplus", "softsign", "hard_sigmoid", "hard_silu", "leaky_relu", "relu6", "exponential",
 )
 
 
@@ -29,7 +29,9 @@ class Param:
     """A constructor argument: name, kind, Keras default and form hints.
 
     kinds: int, float, bool, str, choice, pair (int or [h, w]), ints (int
-    list), padding (int, pair or pair of pairs), layer (a nested layer spec).
+    list), floats (a number or a list of them), dims (a shape: positive
+    ints and nulls, as Dropout's noise_shape), padding (int, pair or pair of
+    pairs), layer (a nested layer spec).
     """
 
     name: str
@@ -75,6 +77,17 @@ class Param:
             if not isinstance(value, (list, tuple)) or not value:
                 raise ValueError(f"'{self.name}' must be a list of integers, got {value!r}")
             return tuple(_int(v, self.name, allow_minus_one=True) for v in value)
+        elif kind == "floats":
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if not values or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+                                 for v in values):
+                raise ValueError(f"'{self.name}' must be a number or a list of numbers, got {value!r}")
+            return tuple(float(v) for v in values)
+        elif kind == "dims":
+            if not isinstance(value, (list, tuple)) or not value or any(
+                    v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1) for v in value):
+                raise ValueError(f"'{self.name}' must be a shape (positive integers or null), got {value!r}")
+            return tuple(value)
         elif kind == "padding":
             return _padding(value, self.name, self.rank)
         elif kind == "layer":

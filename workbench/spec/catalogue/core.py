@@ -189,7 +189,15 @@ KINDS = [
         ],
         rank=(3,),
     ),
-    _simple("Dropout", "regularization", [Param("rate", "float", 0.5, required=True, minimum=0, maximum=0.999)]),
+    _simple(
+        "Dropout",
+        "regularization",
+        [
+            Param("rate", "float", 0.5, required=True, minimum=0, maximum=0.999),
+            Param("noise_shape", "dims", None, optional=True,
+                  help="dropped together along the 1s, e.g. [null, 1, 1, 1] drops whole samples (EfficientNet)"),
+        ],
+    ),
     _simple(
         "SpatialDropout2D", "regularization", [Param("rate", "float", 0.5, required=True, minimum=0, maximum=0.999)], (3,)
     ),

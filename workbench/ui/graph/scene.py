@@ -24,6 +24,17 @@ from workbench.spec.units import human, shape_text
 from .items import HEIGHT, STACK_OFFSET, WIDTH, EdgeItem, NodeContent, NodeItem
 from .theme import Theme, light, role
 
+#: a model opened with more nodes than this shows its repeated blocks collapsed (an expanded ResNet-50 or
+#: DenseNet-121 fitted to the window is an unreadable strip)
+COLLAPSE_ABOVE = 60
+
+
+def opening_collapsed(blocks: dict[str, Block], names: list[str]) -> set[str]:
+    """The blocks to show collapsed when a model of `names` is opened: none up to `COLLAPSE_ABOVE` nodes, else
+    all of them, so that the stages show (ResNet-50: 9 nodes) and a double-click on one shows its blocks,
+    still collapsed, and a double-click on a block its layers."""
+    return set(blocks) if len(names) > COLLAPSE_ABOVE else set()
+
 
 class GraphScene(QGraphicsScene):
     """Signals: `layoutChanged(bool)` after a relayout (True when a different model
@@ -189,8 +200,9 @@ class GraphScene(QGraphicsScene):
 
     # -- following the document -------------------------------------------
     def _on_loaded(self) -> None:
-        self._collapsed.clear()
+        """A different model: the next sync lays it out afresh, with `opening_collapsed` blocks collapsed."""
         self._fresh = True
+        self._graph_key = None
 
     def _on_spec_changed(self) -> None:
         self._sync()
@@ -199,10 +211,13 @@ class GraphScene(QGraphicsScene):
         spec = self._doc.spec
         edges = spec.edges()
         structure = (tuple((name, tuple(ins)) for name, ins in edges.items()), tuple(spec.resolved_outputs()))
+        names = [INPUT] + spec.names()
         if structure != self._blocks_key:
             self._blocks = find_blocks(spec)
             self._blocks_key = structure
             self._collapsed &= set(self._blocks)
+        if self._fresh:
+            self._collapsed = opening_collapsed(self._blocks, names)
         graph = collapsed_graph(spec, self._blocks, self._collapsed)
         node_layers, pairs, hidden_by = graph.nodes, graph.edges, graph.hidden_by
         self._node_of = graph.node_of
@@ -349,12 +364,10 @@ class GraphScene(QGraphicsScene):
 
 
 def _problems(found: list, with_layer: bool) -> tuple[str | None, str]:
-    """(worst severity, one line per problem) for a node's badge."""
+    """(worst severity, one line per problem) for a node's badge; notes get no badge, only their line."""
     if not found:
         return None, ""
-    severity = "error" if any(p.severity == "error" for p in found) else "warning"
-    lines = [
-        ("Error: " if p.severity == "error" else "Warning: ") + (f"{p.layer}: " if with_layer else "") + p.message
-        for p in found
-    ]
+    severities = {p.severity for p in found}
+    severity = "error" if "error" in severities else "warning" if "warning" in severities else None
+    lines = [f"{p.severity.capitalize()}: " + (f"{p.layer}: " if with_layer else "") + p.message for p in found]
     return severity, "\n".join(lines)
