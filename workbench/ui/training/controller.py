@@ -20,7 +20,7 @@ from workbench.train import DIVERGED, FINISHED, STOPPED, RunDir, TrainResult
 
 from .background import problem_text
 from .curves import CurvesView
-from .datasets import DataSource
+from workbench.train.live.datasets import DataSource
 from .evaluation import EvaluationView
 from .feature_maps import FeatureMapView
 from .panel import EVERY_BATCH, TrainingPanel

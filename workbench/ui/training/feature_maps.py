@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from workbench.spec.units import shape_text
 
-from .datasets import ProbeSamples
-from .mosaic import channel_tiles
+from workbench.train.live.datasets import ProbeSamples
+from workbench.train.live.mosaic import channel_tiles
 from .plotting import COLOR_MAPS, AdaptiveSplitter, background, color_lut, image_box
 from .sample_grid import SampleGrid
 from .worker import FeatureMaps

@@ -46,11 +46,11 @@ from workbench.train import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig
 
 from ..theme import mark_color
 from .background import BackgroundTask, problem_text
-from .datasets import DataSource, Preview, load_with_preview
-from .execution import MAX_STEPS, auto_steps_per_execution
-from .memory_check import FreeMemory, MemoryCheck, check_memory, host_memory, query_gpu_memory
+from workbench.train.live.datasets import DataSource, Preview, load_with_preview
+from workbench.train.execution import MAX_STEPS, auto_steps_per_execution
+from workbench.train.live.memory_check import FreeMemory, MemoryCheck, check_memory, host_memory, query_gpu_memory
 from .plotting import TRAIN, VALIDATION, RedrawPacer, background, style_plot
-from .progress import ProgressMeter
+from workbench.train.live.progress import ProgressMeter
 from .sample_grid import SampleGrid
 from .worker import TrainRequest
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 from workbench.spec import ModelSpec
 
 from .plotting import AdaptiveSplitter, background, color_lut, image_box, style_plot
-from .reuse import DenseBlock, reuse_plan
-from .stats import WeightSnapshot
+from workbench.train.live.reuse import DenseBlock, reuse_plan
+from workbench.train.live.stats import WeightSnapshot
 
 
 class WeightsView(QWidget):

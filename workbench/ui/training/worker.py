@@ -39,11 +39,11 @@ from workbench.spec import ModelSpec
 from workbench.train import FAILED, StartInfo, Throttle, TrainConfig, TrainResult
 
 from .background import TaskThread, problem_text
-from .datasets import DataSource, ProbeSamples, evaluation_arrays, probe_samples
+from workbench.train.live.datasets import DataSource, ProbeSamples, evaluation_arrays, probe_samples
 from ..gui_gc import collector
-from .mosaic import Mosaic, activation_mosaic, filter_tiles, tile
-from .reuse import DenseBlock, reuse_matrix, reuse_plan
-from .stats import Evaluation, WeightSnapshot, evaluate, histogram, softmax
+from workbench.train.live.mosaic import Mosaic, activation_mosaic, filter_tiles, tile
+from workbench.train.live.reuse import DenseBlock, reuse_matrix, reuse_plan
+from workbench.train.live.stats import Evaluation, WeightSnapshot, evaluate, histogram, softmax
 
 log = logging.getLogger(__name__)
 
