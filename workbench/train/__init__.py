@@ -25,7 +25,7 @@ from .run_dir import Checkpoint, RunDir, default_runs_root, history_columns, new
 #: name -> module, for the exports whose module imports Keras at import time
 _LAZY = {
     "Trainer": "trainer",
-    "library_versions": "trainer",
+    "library_versions": "run_info",
     "RunControl": "callbacks",
     "TrainingCallback": "callbacks",
 }
