@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from workbench.spec import analyze, load_named
+from workbench.train.evaluation import evaluate
 from workbench.train.live.memory_check import BUDGET, FreeMemory, check_memory, largest_batch
 from workbench.train.live.mosaic import activation_mosaic, channel_tiles, filter_tiles, tile
 from workbench.train.live.records import SeriesRecord, best_epoch
 from workbench.train.live.reuse import reuse_matrix, reuse_plan
-from workbench.train.live.stats import evaluate
 
 
 def test_the_memory_check_finds_the_largest_batch_that_fits():

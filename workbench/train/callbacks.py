@@ -2,9 +2,10 @@
 
 Per batch it reads only the `logs` dict Keras has already converted to
 Python floats (no `.numpy()`, no weight pulls): it checks the loss is
-finite, forwards throttled batch events and feature maps, waits while
-paused and honours a stop request.  Per epoch it pulls the weights once to
-check they are finite and hands them to the recorder (checkpoints, history).
+finite, forwards throttled batch events, buffered batch chunks and feature
+maps, waits while paused and honours a stop request.  Per epoch it pulls
+the weights once to check they are finite and hands the same arrays to the
+recorder (checkpoints, history) and to the sink's `on_weights`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
+from .batches import BatchBuffer
+from .errors import TrainError
 from .events import Throttle
-from .probe import FeatureProbe
+from .probe import LiveProbe
 
 
 class RunControl:
@@ -97,7 +100,8 @@ class TrainingCallback(keras.callbacks.Callback):
         steps_per_epoch: int,
         record: Callable[[int, dict, list[np.ndarray] | None], None],
         batch_events_per_second: float,
-        probe: FeatureProbe | None = None,
+        batches: BatchBuffer | None = None,
+        probe: LiveProbe | None = None,
         probe_per_second: float = 2.0,
         nan_hint: str = "",
         clock: Callable[[], float] = time.monotonic,
@@ -108,7 +112,10 @@ class TrainingCallback(keras.callbacks.Callback):
         self.steps_per_epoch = steps_per_epoch
         self.record = record
         self.batch_throttle = Throttle(batch_events_per_second, clock)
+        self.batches = batches
         self.probe = probe
+        self.weight_paths: list[str] | None = None  # set at the start when the sink wants `on_weights`
+        self._failed_probe: tuple[str, ...] | None = None
         self.probe_throttle = Throttle(probe_per_second, clock)
         self.nan_hint = nan_hint
         self.clock = clock
@@ -124,8 +131,21 @@ class TrainingCallback(keras.callbacks.Callback):
         # variables the probe reads (Keras does this in the property; other backends: no-op).
         if self.model is None:
             return
-        for layer, array in self.probe():
+        layers = self.probe.wanted[0]
+        try:
+            maps = self.probe.shoot(self.model)
+        except Exception as exc:  # noqa: BLE001 - a view's request (e.g. a layer added after the build); training goes on
+            if self._failed_probe != layers:
+                self._failed_probe = layers
+                self.sink.on_probe_failed(layers, str(exc) if isinstance(exc, TrainError) else
+                                          f"Cannot show feature maps of {', '.join(layers)}: {type(exc).__name__}: {exc}")
+            return
+        self._failed_probe = None
+        for layer, array in maps:
             self.sink.on_feature_maps(layer, array)
+
+    def _probe_due(self) -> bool:
+        return self.probe is not None and self.probe.active and self.probe_throttle.ready()
 
     def _stop(self) -> None:
         self.model.stop_training = True
@@ -134,7 +154,9 @@ class TrainingCallback(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if self.control.stop_requested:
             self._stop()
-        if self.probe is not None and self.probe_throttle.ready():
+        if self.sink.wants("on_weights"):
+            self.weight_paths = [w.path for w in self.model.weights]
+        if self._probe_due():
             self._send_feature_maps()
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -156,9 +178,14 @@ class TrainingCallback(keras.callbacks.Callback):
             )
             self._stop()
             return
+        step = self.epoch * self.steps_per_epoch + self.batches_in_epoch
         if self.batch_throttle.ready():
-            self.sink.on_batch(self.epoch * self.steps_per_epoch + self.batches_in_epoch, logs)
-        if self.probe is not None and self.probe_throttle.ready():
+            self.sink.on_batch(step, logs)
+        if self.batches is not None:
+            urgent = (self.batches_in_epoch == self.steps_per_epoch or self.control.paused
+                      or self.control.stop_requested)
+            self.batches.add(step, logs, urgent)
+        if self._probe_due():
             self._send_feature_maps()
         waited = self.control.wait_while_paused()
         self._epoch_paused += waited
@@ -167,6 +194,8 @@ class TrainingCallback(keras.callbacks.Callback):
             self._stop()
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.batches is not None:
+            self.batches.flush()
         logs = dict(logs or {})
         logs["learning_rate"] = current_learning_rate(self.model.optimizer)
         logs["epoch_seconds"] = self.clock() - self._epoch_start - self._epoch_paused
@@ -180,3 +209,9 @@ class TrainingCallback(keras.callbacks.Callback):
         healthy = self.control.failure is None  # a diverged epoch's weights are no checkpoint
         self.record(epoch + 1, logs, weights if healthy else None)
         self.sink.on_epoch(epoch + 1, logs)
+        if self.weight_paths is not None:
+            self.sink.on_weights(epoch + 1, dict(zip(self.weight_paths, weights)))
+
+    def on_train_end(self, logs=None):
+        if self.batches is not None:  # a stop mid-epoch leaves batches no epoch end has sent
+            self.batches.flush()

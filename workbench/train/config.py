@@ -15,6 +15,8 @@ from .errors import ConfigError
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULES = ("constant", "step", "cosine", "exponential")
+#: `steps_per_execution` chosen by the Trainer from the model's size (`execution.auto_steps_per_execution`)
+AUTO = "auto"
 
 #: spellings found in papers' training recipes -> our optimizer names
 _OPTIMIZER_ALIASES = {
@@ -53,7 +55,7 @@ class TrainConfig:
     validation_split: float = 0.2  # used when the data set brings no validation split
     seed: int = 0
     mixed_precision: bool = False  # mixed_float16 on a GPU, mixed_bfloat16 elsewhere
-    steps_per_execution: int = 1  # batches per compiled call; on_batch then sees every n-th batch
+    steps_per_execution: int | str = AUTO  # batches per compiled call, or "auto"; on_batch sees every n-th batch
     probe_layers: tuple[str, ...] = ()  # layers whose activations `on_feature_maps` receives
     probe_per_second: float = 2.0  # feature-map rounds per second, at most
     batch_events_per_second: float = 20.0  # `on_batch` calls per second, at most
@@ -64,7 +66,10 @@ class TrainConfig:
         object.__setattr__(self, "schedule", _choice("schedule", self.schedule, SCHEDULES, _SCHEDULE_ALIASES))
         _positive_int("batch_size", self.batch_size)
         _positive_int("epochs", self.epochs)
-        _positive_int("steps_per_execution", self.steps_per_execution)
+        if isinstance(self.steps_per_execution, str) and self.steps_per_execution != AUTO:
+            raise ConfigError(f"steps_per_execution must be a whole number or \"auto\", got {self.steps_per_execution!r}")
+        if self.steps_per_execution != AUTO:
+            _positive_int("steps_per_execution", self.steps_per_execution)
         _number("learning_rate", self.learning_rate, low=0.0, low_open=True)
         _number("momentum", self.momentum, low=0.0, high=1.0, high_open=True)
         _number("weight_decay", self.weight_decay, low=0.0)

@@ -16,14 +16,18 @@ import numpy as np
 
 from workbench.errors import WorkbenchError
 from workbench.keras_bridge import BridgeError
+from workbench.spec import analyze
 
+from .batches import BatchBuffer
 from .callbacks import TrainingCallback
 from .device import DeviceInfo, describe_device
 from .errors import TrainError
 from .events import StartInfo
+from .execution import steps_per_execution
 from .h5_save import save_model, workbench_metadata
 from .objectives import Objectives, choose_objectives
 from .prepare import Prepared, prepare
+from .probe import check_layers
 from .result import DIVERGED, FAILED, FINISHED, STOPPED, TrainResult
 from .run_dir import (
     CHECKPOINTS,
@@ -70,6 +74,8 @@ class Session:
         self.callback: TrainingCallback | None = None
         self.initial_epoch = 0
         self.steps_per_epoch = 0
+        self.steps_per_execution = 1
+        self.batches: BatchBuffer | None = None
         self.params = 0
         self.started_at = time.time()
         self.fit_started_at: float | None = None
@@ -92,6 +98,8 @@ class Session:
                 message = f"Training failed: {type(exc).__name__}: {exc}"
             return self._fail(message)
         finally:
+            if self.batches is not None:  # batches a failure left in the buffer
+                self.batches.flush()
             keras.config.set_dtype_policy(previous_policy)
 
     # -- steps ---------------------------------------------------------------
@@ -115,13 +123,16 @@ class Session:
         self.trainer.model = model
         self.params = int(model.count_params())
         self.steps_per_epoch = self._steps_per_epoch()
+        self.steps_per_execution = steps_per_execution(
+            config, analyze(spec).total_macs, self.steps_per_epoch, on_gpu=self.device.kind == "GPU")
+        self.trainer.prepared = self.prepared
         self.objectives = choose_objectives(spec, self.prepared.dataset.is_classification, self.prepared.has_validation)
         model.compile(
             optimizer=config.make_optimizer(self.steps_per_epoch),
             loss=self.objectives.losses,
             loss_weights=self.objectives.loss_weights,
             metrics=self.objectives.metrics,
-            steps_per_execution=config.steps_per_execution,
+            steps_per_execution=self.steps_per_execution,
         )
         if checkpoint is not None:
             self._restore(checkpoint)
@@ -207,17 +218,20 @@ class Session:
 
     def _fit(self) -> None:
         config, model, sink = self.config, self.trainer.model, self.sink
-        probe = None
-        if config.probe_layers and sink.wants("on_feature_maps"):
-            from .probe import FeatureProbe
-
-            probe = FeatureProbe(model, config.probe_layers, self.prepared.probe_sample())
+        probe = self.trainer.probe if sink.wants("on_feature_maps") else None
+        if probe is not None:
+            check_layers(model, config.probe_layers)
+            if probe.samples is None:
+                probe.samples = np.ascontiguousarray(self.prepared.probe_sample())
+        if sink.wants("on_batches"):
+            self.batches = BatchBuffer(sink.on_batches, config.batch_events_per_second)
         self.callback = TrainingCallback(
             control=self.control,
             sink=sink,
             steps_per_epoch=self.steps_per_epoch,
             record=self._record_epoch,
             batch_events_per_second=config.batch_events_per_second,
+            batches=self.batches,
             probe=probe,
             probe_per_second=config.probe_per_second,
             nan_hint=self._nan_hint(),
@@ -263,6 +277,7 @@ class Session:
             run_dir=str(self.run_dir.path),
             monitor=self.objectives.monitor,
             probe_layers=self.config.probe_layers,
+            steps_per_execution=self.steps_per_execution,
         )
 
     def _record_epoch(self, epoch: int, logs: dict, weights: list[np.ndarray] | None) -> None:

@@ -12,13 +12,17 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from workbench.spec import ModelSpec
 
 from .callbacks import RunControl
 from .config import TrainConfig
 from .errors import TrainError
+from .evaluation import EVALUATION_LIMIT, Evaluation, evaluate_model
 from .events import as_sink
 from .memory import release_memory
+from .probe import LiveProbe
 from .result import DIVERGED, FAILED, TrainResult
 from .run_info import library_versions
 from .session import Session
@@ -29,15 +33,20 @@ __all__ = ["Trainer", "library_versions"]
 class Trainer:
     """Trains one spec on one data set; create a new Trainer for every run.
 
-    `stop()`, `pause()` and `resume()` may be called from any thread.  After
-    `run` returns, `model` holds the trained Keras model for use in the same
-    thread; call `release()` when done with it.
+    `stop()`, `pause()`, `resume()` and `probe.request(layers, sample)` may
+    be called from any thread.  Set `probe.samples` (model-ready inputs)
+    before `run` to offer more than the first validation sample.  After `run`
+    returns, `model` holds the trained Keras model and `prepared` the data as
+    it was fitted, for `evaluate()` and `feature_maps()` in the same thread;
+    call `release()` when done with them.
     """
 
     def __init__(self, config: TrainConfig | None = None):
         self.config = config or TrainConfig()
         self.control = RunControl()
         self.model = None
+        self.prepared = None
+        self.probe = LiveProbe(self.config.probe_layers)
         self._started = False
         self._lock = threading.Lock()
 
@@ -64,7 +73,22 @@ class Trainer:
     def release(self) -> None:
         """Drop the model and clear Keras' state (no other thread may be training)."""
         self.model = None
+        self.prepared = None
+        self.probe.forget_model()
         release_memory()
+
+    # -- the trained model, in the thread that ran ---------------------------------
+    def evaluate(self, class_names: list[str], limit: int = EVALUATION_LIMIT) -> Evaluation:
+        """Confusion matrix, per-class accuracy and hardest samples of the trained classifier on held-out data."""
+        if self.model is None or self.prepared is None:
+            raise TrainError("There is no trained model to evaluate; run the Trainer first.")
+        return evaluate_model(self.model, self.prepared, class_names, limit)
+
+    def feature_maps(self) -> list[tuple[str, np.ndarray]]:
+        """The probe's wanted layers on its wanted sample, from the trained model (TrainError if it cannot)."""
+        if self.model is None:
+            raise TrainError("There is no trained model to show feature maps of; run the Trainer first.")
+        return self.probe.shoot(self.model)
 
     # -- the run -----------------------------------------------------------
     def run(

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from .plotting import TRAIN, VALIDATION, ClickableImage, background, color_lut, style_plot
 from .sample_grid import SampleGrid
-from workbench.train.live.stats import Evaluation
+from workbench.train.evaluation import Evaluation
 
 #: counts are written into the cells up to this many classes
 MAX_LABELLED_CLASSES = 20
