@@ -25,8 +25,8 @@ from workbench.train import RunDir
 from workbench.ui import settings
 from workbench.ui.document import Document
 from workbench.ui.training import TrainingController
+from workbench.train.batches import BatchChunk
 from workbench.train.live.memory_check import FreeMemory, largest_batch
-from workbench.ui.training.worker import BatchChunk
 from specs import mlp
 
 RUN_TIMEOUT_MS = 120_000
@@ -141,12 +141,12 @@ def test_a_run_fills_the_curves_with_the_history_and_shows_feature_maps(qtbot, c
     assert len([r for r in rows if r["kind"] == "batch"]) == 2 * spe
     assert curves.export_png(tmp_path / "curves.png").stat().st_size > 5_000
 
-    # signals of an earlier run never reach the views
+    # events of an earlier run never reach the views
     worker = job._worker
     stale = BatchChunk(np.array([999]), np.array([time.monotonic()]), {"loss": np.array([123.0])})  # no accuracy
-    worker.batches.emit(job.run_id - 1, stale)
+    worker.event.emit(job.run_id - 1, "batches", (stale,))
     assert curves.record.steps.size == 2 * spe
-    worker.batches.emit(job.run_id, stale)
+    worker.event.emit(job.run_id, "batches", (stale,))
     assert curves.record.steps.size == 2 * spe + 1 and np.isnan(curves.record.batch["accuracy"].values[-1])
 
     # the runs panel lists the run with its curves
@@ -220,7 +220,8 @@ def test_pause_holds_the_step_stop_saves_a_loadable_model_and_the_run_resumes(qt
     assert resumed.status == "finished" and resumed.initial_epoch == done
     assert resumed.history["epoch"] == list(range(1, done + 2))
     assert curves.record.epochs == list(range(1, done + 2))  # earlier epochs shown first, then the new one
-    per_call = RunDir(result.run_dir).load_config().steps_per_execution
+    assert RunDir(result.run_dir).load_config().steps_per_execution == "auto"
+    per_call = RunDir(result.run_dir).read_run()["steps_per_execution"]
     assert per_call == 10  # auto for batch 16
     assert curves.record.steps.values[0] == done * resumed.steps_per_epoch + per_call
 

@@ -399,6 +399,7 @@ class Session:
             "spec": spec.to_dict(),
             "config": self.config.to_dict(),
             "seed": self.config.seed,
+            "steps_per_execution": self.steps_per_execution,  # as chosen when the config says "auto"
             "dataset": prepared.dataset.describe() if prepared else {"name": getattr(self.dataset, "name", "")},
             "adaptations": prepared.notes if prepared else [],
             "versions": library_versions(),

@@ -43,22 +43,21 @@ from workbench.errors import WorkbenchError
 from workbench.spec import Analysis, ModelSpec, analyze
 from workbench.spec.units import human, human_bytes
 from workbench.train import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig
+from workbench.train.config import AUTO
+from workbench.train.execution import MAX_STEPS, auto_steps_per_execution
+from workbench.train.live.datasets import DataSource, Preview, load_with_preview
+from workbench.train.live.memory_check import FreeMemory, MemoryCheck, check_memory, host_memory, query_gpu_memory
+from workbench.train.live.progress import ProgressMeter
 
 from ..theme import mark_color
 from .background import BackgroundTask, problem_text
-from workbench.train.live.datasets import DataSource, Preview, load_with_preview
-from workbench.train.execution import MAX_STEPS, auto_steps_per_execution
-from workbench.train.live.memory_check import FreeMemory, MemoryCheck, check_memory, host_memory, query_gpu_memory
 from .plotting import TRAIN, VALIDATION, RedrawPacer, background, style_plot
-from workbench.train.live.progress import ProgressMeter
 from .sample_grid import SampleGrid
 from .worker import TrainRequest
 
 OPEN_FOLDER = "open-folder"
 OPEN_FILE = "open-file"
 DATA_FILE_FILTER = "Data files (*.csv *.tsv *.npz *.h5 *.hdf5);;All files (*)"
-#: batch logs arrive for every batch; the Trainer's own throttle is lifted (the worker sends them in chunks)
-EVERY_BATCH = 1e6
 #: seconds between data reloads while the seed or validation split is being edited
 RELOAD_DELAY_MS = 400
 MOMENTUM_OPTIMIZERS = ("momentum", "nesterov")
@@ -474,7 +473,7 @@ class TrainingPanel(QWidget):
         self.epochs.setValue(config.epochs)
         self.validation_split.setValue(config.validation_split)
         self.seed.setValue(config.seed)
-        self.steps_per_execution.setValue(0 if config.steps_per_execution == 1 else config.steps_per_execution)
+        self.steps_per_execution.setValue(0 if config.steps_per_execution == AUTO else config.steps_per_execution)
         self.mixed_precision.setChecked(config.mixed_precision)
         self._on_optimizer_changed(config.optimizer)
         training = self.doc.spec.training or {}
@@ -497,8 +496,7 @@ class TrainingPanel(QWidget):
             validation_split=round(float(self.validation_split.value()), 4),
             seed=int(self.seed.value()),
             mixed_precision=self.mixed_precision.isChecked(),
-            steps_per_execution=self.steps_per_execution.value() or self.auto_steps(),
-            batch_events_per_second=EVERY_BATCH,
+            steps_per_execution=self.steps_per_execution.value() or AUTO,
         )
 
     def auto_steps(self) -> int:
