@@ -7,8 +7,8 @@ charts: validation accuracy and loss of the selected rows (all rows when
 none is selected) against epoch or wall time, and best accuracy against
 multiply-adds with circle area proportional to parameters.
 
-Training runs in one QThread through `workbench.compare.runner`; the job
-only emits signals, received by this widget's slots in the GUI thread.
+Training runs as one `BackgroundTask` through `workbench.compare.runner`; its
+events arrive, queued, at one slot of this widget and go to their handlers.
 Charts are redrawn by a 10 Hz timer when something changed.
 """
 
@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import math
-import threading
+import functools
 from dataclasses import dataclass
+from operator import methodcaller
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,6 +66,7 @@ from ..errors import WorkbenchError
 from ..spec import ModelSpec, load_preset, preset_paths
 from ..spec.units import human, human_bytes
 from ..train.config import OPTIMIZERS
+from .background import BackgroundTask, TaskState
 from .gui_gc import collector
 from .theme import mark_color
 
@@ -236,84 +238,47 @@ class _ProgressDelegate(QStyledItemDelegate):
 
 
 # -- the worker ------------------------------------------------------------------------
-class _CompareJob(QObject):
-    """Lives in the worker thread: loads the data, runs the comparison, writes the reports; only emits.
+RUN_STARTED, RUN_PROGRESS, RUN_EPOCH, RUN_FINISHED = "runStarted", "runProgress", "runEpoch", "runFinished"
 
-    It is the runner's sink, so every runner event becomes a queued signal.
-    `cancel`/`cancel_all` are called from the GUI thread; requests made
-    before the runner exists are kept and applied when it does.
-    """
 
-    runStarted = Signal(int, object)
-    runProgress = Signal(int, int, int)
-    runEpoch = Signal(int, object)
-    runFinished = Signal(int, object)
-    finished = Signal(object, object)  # records, the comparison.json document
-    failed = Signal(str)
+class _CompareSink:
+    """The runner's sink, in the task's thread: every runner event becomes one of the task's queued events."""
 
-    def __init__(self, entries: list[CompareEntry], dataset_name: str, config, out_dir: Path, input_shape):
-        super().__init__()
-        self.entries, self.dataset_name, self.config = entries, dataset_name, config
-        self.out_dir, self.input_shape = out_dir, input_shape
-        self._lock = threading.Lock()
-        self._runner: ComparisonRunner | None = None
-        self._pending: set[int] = set()
-        self._pending_all = False
+    def __init__(self, state: TaskState):
+        self.state = state
 
-    def cancel(self, index: int) -> None:
-        with self._lock:
-            self._pending.add(index)
-            runner = self._runner
-        if runner is not None:
-            runner.cancel(index)
-
-    def cancel_all(self) -> None:
-        with self._lock:
-            self._pending_all = True
-            runner = self._runner
-        if runner is not None:
-            runner.cancel_all()
-
-    @Slot()
-    def run(self) -> None:
-        from ..data import load_dataset
-
-        try:
-            dataset = load_dataset(self.dataset_name, seed=self.config.seed,
-                                   validation_split=self.config.validation_split)
-            runner = ComparisonRunner(self.entries, dataset, self.config, self.out_dir, self,
-                                      input_shape=self.input_shape)
-            with self._lock:
-                self._runner = runner
-                pending, cancel_all = set(self._pending), self._pending_all
-            for index in pending:
-                runner.cancel(index)
-            if cancel_all:
-                runner.cancel_all()
-            records = runner.run()
-            document = comparison_document(records, dataset=dataset.describe(), config=self.config.to_dict(),
-                                           input_shape=self.input_shape)
-            write_reports(self.out_dir, records, document, title=dataset.name)
-        except WorkbenchError as exc:
-            self.failed.emit("\n".join(exc.problems))
-            return
-        except Exception as exc:  # noqa: BLE001 - reported in the window, never raised in a thread
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-            return
-        self.finished.emit(records, document)
-
-    # -- ComparisonSink: called by the runner in this thread -----------------------
     def on_run_started(self, index: int, record: RunRecord) -> None:
-        self.runStarted.emit(index, record)
+        self.state.emit(RUN_STARTED, index, record)
 
     def on_run_progress(self, index: int, step: int, total_steps: int) -> None:
-        self.runProgress.emit(index, step, total_steps)
+        self.state.emit(RUN_PROGRESS, index, step, total_steps)
 
     def on_run_epoch(self, index: int, record: RunRecord) -> None:
-        self.runEpoch.emit(index, record)
+        self.state.emit(RUN_EPOCH, index, record)
 
     def on_run_finished(self, index: int, record: RunRecord) -> None:
-        self.runFinished.emit(index, record)
+        self.state.emit(RUN_FINISHED, index, record)
+
+
+def _compare(entries: list[CompareEntry], dataset_name: str, config, out_dir: Path, input_shape,
+             state: TaskState) -> tuple[list[RunRecord], dict]:
+    """In the task's thread: load the data, run the comparison, write the reports; (records, comparison.json).
+
+    Cancel requests made before the runner exists wait in `state.calls` and reach it once it is attached.
+    """
+    from ..data import load_dataset
+
+    dataset = load_dataset(dataset_name, seed=config.seed, validation_split=config.validation_split)
+    runner = ComparisonRunner(entries, dataset, config, out_dir, _CompareSink(state), input_shape=input_shape)
+    state.calls.attach(runner)
+    try:
+        records = runner.run()
+    finally:
+        state.calls.detach()
+    document = comparison_document(records, dataset=dataset.describe(), config=config.to_dict(),
+                                   input_shape=input_shape)
+    write_reports(out_dir, records, document, title=dataset.name)
+    return records, document
 
 
 # -- charts -----------------------------------------------------------------------------
@@ -440,8 +405,14 @@ class CompareView(QWidget):
 
     def __init__(self, specs: dict[str, ModelSpec] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._job: _CompareJob | None = None
+        self._task = BackgroundTask("comparison", self)
+        self._active = False  # between start() and the comparison's end
+        self._task.event.connect(self._on_task_event)
+        self._task.done.connect(self._on_finished)
+        self._task.failed.connect(self._on_failed)
+        #: the comparison task's events -> their handlers (the dispatch table)
+        self._handlers = {RUN_STARTED: self._on_run_started, RUN_PROGRESS: self._on_run_progress,
+                          RUN_EPOCH: self._on_run_epoch, RUN_FINISHED: self._on_run_finished}
         self._out_dir: Path | None = None
         self._settings: dict = {}
         self._dirty = False
@@ -622,7 +593,7 @@ class CompareView(QWidget):
 
     # -- running --------------------------------------------------------------------
     def running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self._task.running()
 
     def start(self, entries: list[CompareEntry], dataset_name: str, config, out_dir: Path,
               input_shape=None) -> None:
@@ -636,20 +607,10 @@ class CompareView(QWidget):
         self.model.reset_records([RunRecord(preset=e.label, source=e.source) for e in entries], QUEUED)
         self.charts.clear()
         self._dirty = True
+        self._active = True
         collector().hold()  # cyclic garbage is collected in this thread while the worker trains (gui_gc)
-        self._thread = QThread()
-        self._thread.setObjectName("comparison")
-        self._job = _CompareJob(list(entries), dataset_name, config, self._out_dir, input_shape)
-        self._job.moveToThread(self._thread)
-        self._thread.started.connect(self._job.run)
-        self._job.runStarted.connect(self._on_run_started)
-        self._job.runProgress.connect(self._on_run_progress)
-        self._job.runEpoch.connect(self._on_run_epoch)
-        self._job.runFinished.connect(self._on_run_finished)
-        self._job.finished.connect(self._on_finished)
-        self._job.failed.connect(self._on_failed)
-        self._thread.finished.connect(self._on_thread_finished)
-        self._thread.start()
+        self._task.submit(functools.partial(_compare, list(entries), dataset_name, config, self._out_dir,
+                                            input_shape))
         self._set_status(f"Training {len(entries)} candidates on {dataset_name} into {self._out_dir} …")
         self._update_buttons()
         self.runningChanged.emit(True)
@@ -662,21 +623,19 @@ class CompareView(QWidget):
         self._update_buttons()
 
     def cancel(self, index: int) -> None:
-        if self._job is not None:
-            self._job.cancel(index)
+        if self.running():
+            self._task.request(lambda runner: runner.cancel(index))
 
     def cancel_all(self) -> None:
-        if self._job is not None:
-            self._job.cancel_all()
+        if self.running():
+            self._task.cancel(methodcaller("cancel_all"))
 
     def shutdown(self) -> None:
         """Cancel the comparison and wait for the worker, so no thread outlives the window."""
         self._timer.stop()
-        if self._thread is not None:
-            self.cancel_all()
-            self._thread.quit()
-            self._thread.wait()
-            self._on_thread_finished()  # now, not when the queued signal would arrive (maybe never)
+        if self.running():
+            self._task.shutdown(methodcaller("cancel_all"))
+            self._ended()  # now, not when the queued outcome would arrive (maybe never)
 
     def _gather(self):
         """(entries, data set name, TrainConfig, out dir, input shape) from the form."""
@@ -824,32 +783,31 @@ class CompareView(QWidget):
         self.model.set_record(index, record, record.status)
         self._dirty = True
 
-    @Slot(object, object)
-    def _on_finished(self, records: list, document: dict) -> None:
+    @Slot(object)
+    def _on_finished(self, outcome: tuple[list[RunRecord], dict]) -> None:
+        records, document = outcome
         self._settings = {k: document.get(k) for k in _SETTINGS}
         done = sum(r.finished for r in records)
         failed = [r.preset for r in records if r.status == FAILED]
         text = f"{done} of {len(records)} trained; reports and models in {self._out_dir}"
         self._set_status(text + (f"; failed: {', '.join(failed)}" if failed else ""), error=bool(failed))
-        self._quit_thread()
+        self._ended()
         self.comparisonFinished.emit(records)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self._set_status(f"The comparison stopped: {message}", error=True)
-        self._quit_thread()
+        self._ended()
 
-    def _quit_thread(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
+    @Slot(str, object)
+    def _on_task_event(self, kind: str, args: tuple) -> None:
+        self._handlers[kind](*args)
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        if self._thread is None:  # shutdown() got here first
+    def _ended(self) -> None:
+        """Once per comparison, on its outcome or at shutdown, whichever comes first."""
+        if not self._active:
             return
-        self._job.deleteLater()
-        self._thread.deleteLater()
-        self._job, self._thread = None, None
+        self._active = False
         collector().release()
         self._update_buttons()
         self.runningChanged.emit(False)

@@ -20,7 +20,7 @@ from workbench.train import DIVERGED, FINISHED, STOPPED, RunDir, TrainResult
 from workbench.train.batches import BatchChunk
 from workbench.train.live.datasets import DataSource
 
-from .background import problem_text
+from ..background import problem_text
 from .curves import CurvesView
 from .evaluation import EvaluationView
 from .feature_maps import FeatureMapView

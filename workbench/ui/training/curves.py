@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 from workbench.train import RunDir, StartInfo
 from workbench.train.live.records import DEFAULT_SMOOTHING, SeriesRecord, best_epoch
 
+from ..background import problem_text
 from ..theme import monospace_digits
-from .background import problem_text
 from .plotting import (
     BEST,
     DIVERGED,

@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.train import TrainResult
 
+from ..background import SHUTDOWN_SECONDS, TaskThread
 from ..gui_gc import collector
-from .background import TaskThread
 from .worker import (
     BATCHES,
     EPOCH,
@@ -129,11 +129,14 @@ class TrainingJob(QObject):
         return True
 
     def shutdown(self) -> None:
-        """Stop the run (skipping its evaluation), wait until it has saved, release the model, end the thread."""
+        """Stop the run (skipping its evaluation), wait until it has saved, release the model, end the thread.
+
+        The wait is bounded (SHUTDOWN_SECONDS); a run still saving after that is left to end on its own.
+        """
         if self._running:
             self._control.stop(closing=True)
         if self._thread is not None:
-            self._thread.finish(final=self._worker.close)
+            self._thread.finish(final=self._worker.close, timeout_s=SHUTDOWN_SECONDS)
             self._thread = None
             self._worker = None
         if self._running:

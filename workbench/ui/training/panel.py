@@ -49,8 +49,8 @@ from workbench.train.live.datasets import DataSource, Preview, load_with_preview
 from workbench.train.live.memory_check import FreeMemory, MemoryCheck, check_memory, host_memory, query_gpu_memory
 from workbench.train.live.progress import ProgressMeter
 
+from ..background import BackgroundTask, problem_text
 from ..theme import mark_color
-from .background import BackgroundTask, problem_text
 from .plotting import TRAIN, VALIDATION, RedrawPacer, background, style_plot
 from .sample_grid import SampleGrid
 from .worker import TrainRequest

@@ -26,8 +26,8 @@ import functools
 import gc
 import logging
 import shutil
-import threading
 from dataclasses import dataclass
+from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,7 @@ from workbench.train.live.mosaic import Mosaic, activation_mosaic
 from workbench.train.live.reuse import reuse_plan
 from workbench.train.live.stats import weight_snapshot
 
-from .background import problem_text
+from ..background import PendingCalls, problem_text
 
 log = logging.getLogger(__name__)
 
@@ -95,56 +95,44 @@ class TrainRequest:
 
 
 class JobControl:
-    """Stop, pause and probe requests for one run, from any thread, applied to its Trainer once it exists."""
+    """Stop, pause and probe requests for one run, from any thread, applied to its Trainer once it exists.
+
+    The requests go through `PendingCalls` (kept until the worker attaches
+    the Trainer, then passed straight through); the flags answer the GUI
+    and the worker without asking the Trainer.
+    """
 
     def __init__(self, probe_layer: str | None = None, probe_sample: int = 0):
-        self._lock = threading.Lock()
-        self._trainer = None
+        self.calls = PendingCalls()
         self._stop = False
         self._paused = False
         self._closing = False
-        self._probe = (probe_layer, probe_sample)
+        self.set_probe(probe_layer, probe_sample)
 
     def attach(self, trainer) -> None:
-        with self._lock:
-            self._trainer = trainer
-            trainer.probe.request(*self._probe)
-            if self._stop:
-                trainer.stop()
-            elif self._paused:
-                trainer.pause()
+        self.calls.attach(trainer)
 
     def detach(self) -> None:
-        with self._lock:
-            self._trainer = None
+        self.calls.detach()
 
     def stop(self, closing: bool = False) -> None:
-        with self._lock:
-            self._stop = True
-            self._paused = False
-            self._closing = self._closing or closing
-            if self._trainer is not None:
-                self._trainer.stop()
+        self._stop = True
+        self._paused = False
+        self._closing = self._closing or closing
+        self.calls.call(methodcaller("stop"))
 
     def pause(self) -> None:
-        with self._lock:
-            if self._stop:
-                return
-            self._paused = True
-            if self._trainer is not None:
-                self._trainer.pause()
+        if self._stop:
+            return
+        self._paused = True
+        self.calls.call(methodcaller("pause"))
 
     def resume(self) -> None:
-        with self._lock:
-            self._paused = False
-            if self._trainer is not None:
-                self._trainer.resume()
+        self._paused = False
+        self.calls.call(methodcaller("resume"))
 
     def set_probe(self, layer: str | None, sample: int) -> None:
-        with self._lock:
-            self._probe = (layer, sample)
-            if self._trainer is not None:
-                self._trainer.probe.request(layer, sample)
+        self.calls.call(lambda trainer: trainer.probe.request(layer, sample))
 
     @property
     def stop_requested(self) -> bool:
