@@ -227,10 +227,13 @@ def test_selection_saved_as_a_block_round_trips(tmp_path):
     originals = [spec.layer(n) for n in names]
     assert [(l.type, l.config) for l in copies] == [(l.type, l.config) for l in originals]
     assert copies[0].name == "strided_basic_block1_0_conv"
-    grown = ModelSpec(spec.name, spec.input_shape, spec.layers + copies, outputs=spec.resolved_outputs())
+    copied = [l.name for l in copies]
+    grown = ModelSpec(spec.name, spec.input_shape, spec.layers + copies, outputs=spec.resolved_outputs() + copied[-1:])
     result, before = analyze(grown), analyze(spec)
     assert result.errors == []
     assert result.total_params == before.total_params + sum(before.layers[n].params for n in names)
+    dangling = analyze(ModelSpec(spec.name, spec.input_shape, spec.layers + copies, outputs=spec.resolved_outputs()))
+    assert dangling.unused == set(copied) and dangling.total_params == before.total_params  # Keras drops them
 
 
 def test_selection_read_from_two_places_gets_two_ports():

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from workbench.compare.diff import ADDED, CHANGED, REMOVED
 from workbench.compare.results import CANCELLED, FAILED, FINISHED, RunRecord
 from workbench.compare.runner import make_entries
+from workbench.errors import WorkbenchError
 from workbench.spec import LayerSpec, load_named
 from workbench.ui.compare_view import COLUMN_NAMES, PROGRESS_ROLE, CompareView, bubble_diameters
 from workbench.ui.diff_view import DIFF_COLORS, DiffView
@@ -166,6 +167,14 @@ def diff_rows(v: DiffView) -> list[tuple[str, str, str]]:
     t = v.table
     return [(t.item(i, 0).text(), t.item(i, 4).text(), t.item(i, 0).background().color().name())
             for i in range(t.rowCount())]
+
+
+def test_a_bad_input_shape_is_named_as_the_form_names_it(view):
+    view.add_spec("mine", load_named("lenet5"))
+    view.input_shape.setText("a,b")
+    with pytest.raises(WorkbenchError) as bad:
+        view._gather()
+    assert bad.value.problems == ["Input shape: expected integers like 224,224,3, got 'a,b'"]
 
 
 def test_diff_view_colours_rows(qtbot):

@@ -1,29 +1,17 @@
-"""Document: every edit is one undo step that restores the exact previous spec."""
+"""Document: every edit is one undo step that restores the exact previous spec.
+
+What each edit does to the spec, and which edits are refused, is tested
+without Qt in test_spec_edits.py; here: undo, redo, labels, selection, signals.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from workbench.spec import LayerSpec, ModelSpec, analyze, load_named
+from workbench.spec import analyze, load_named
 from workbench.ui.document import Document
 
-LENET_PARAMS = 61706  # c1 156 + c3 2416 + c5 48120 + f6 10164 + f7 850
-
-
-def residual_spec() -> ModelSpec:
-    """stem -> (left, right) -> merge -> flat -> out: a tiny residual block on 8×8×3."""
-    return ModelSpec(
-        "Tiny residual",
-        (8, 8, 3),
-        [
-            LayerSpec("stem", "Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same"}),
-            LayerSpec("left", "Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same"}),
-            LayerSpec("right", "Conv2D", {"filters": 4, "kernel_size": 1}, ["stem"]),
-            LayerSpec("merge", "Add", {}, ["left", "right"]),
-            LayerSpec("flat", "Flatten"),
-            LayerSpec("out", "Dense", {"units": 10, "activation": "softmax"}),
-        ],
-    )
+from test_spec_edits import LENET_PARAMS, residual_spec
 
 
 @pytest.fixture
@@ -96,12 +84,6 @@ def test_remove_layers_rewires_the_single_input(lenet):
     assert lenet.analysis.total_params == 156 + 2416 + 192120 + 10164 + 850
 
 
-def test_remove_the_last_layer_moves_the_output(lenet):
-    lenet.remove_layers(["f7"])
-    assert lenet.spec.resolved_outputs() == ["f6"]
-    assert lenet.analysis.output_shapes() == [(84,)]
-
-
 def test_remove_a_merge_input_and_the_merge(residual):
     _check_undo_redo(residual, lambda d: d.remove_layers(["right"]))
     assert residual.spec.edges()["merge"] == ["left", "stem"]
@@ -128,18 +110,12 @@ def test_disconnect(residual):
 
 @pytest.mark.parametrize(
     "src, dst, message",
-    [("out", "stem", "cycle"), ("merge", "merge", "itself"), ("left", "merge", "already feeds"),
-     ("stem", "nope", "no layer named"), ("stem", "input", "model input")],
+    [("out", "stem", "cycle"), ("stem", "nope", "no layer named")],
 )
 def test_connect_refuses_bad_edges(residual, src, dst, message):
     with pytest.raises(ValueError, match=message):
         residual.connect(src, dst)
     assert residual.undo_stack.count() == 0
-
-
-def test_disconnect_refuses_to_leave_a_layer_without_input(residual):
-    with pytest.raises(ValueError, match="only input"):
-        residual.disconnect("stem", "left")
 
 
 def test_rename_updates_references(residual):
@@ -161,13 +137,6 @@ def test_rename_keeps_the_selection_and_updates_explicit_outputs(qapp):
     assert doc.selection() == ["c3", "logits"]
 
 
-@pytest.mark.parametrize("new", ["c1", "input", "has space", "a/b", ""])
-def test_rename_refuses_bad_names(lenet, new):
-    with pytest.raises(ValueError):
-        lenet.rename("c3", new)
-    assert lenet.undo_stack.count() == 0
-
-
 def test_set_config_updates_the_analysis(lenet):
     assert lenet.analysis.total_params == LENET_PARAMS
     _check_undo_redo(lenet, lambda d: d.set_config("c1", "filters", 8))
@@ -177,19 +146,9 @@ def test_set_config_updates_the_analysis(lenet):
     assert lenet.undo_stack.text(0) == "Set c1.filters = 8"
 
 
-def test_set_config_stores_the_short_form_and_drops_defaults(lenet):
-    lenet.set_config("c3", "kernel_size", [3, 3])
-    assert lenet.spec.layer("c3").config["kernel_size"] == 3
-    lenet.set_config("c3", "padding", "same")
-    assert lenet.spec.layer("c3").config["padding"] == "same"
-    lenet.set_config("c3", "padding", "valid")
-    assert "padding" not in lenet.spec.layer("c3").config
-
-
 @pytest.mark.parametrize(
     "name, key, value",
-    [("c1", "filters", 0), ("c1", "filters", "many"), ("c1", "padding", "full"), ("c1", "colour", 1),
-     ("nope", "filters", 8), ("c1", "kernel_size", [3, 3, 3]), ("f6", "units", 2.5)],
+    [("c1", "filters", 0), ("nope", "filters", 8)],
 )
 def test_set_config_invalid_raises_and_pushes_nothing(lenet, name, key, value):
     before = lenet.spec.to_dict()

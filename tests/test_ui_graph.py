@@ -9,70 +9,16 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QDropEvent, QGuiApplication, QPalette
 from PySide6.QtTest import QTest
 
-from workbench.spec import LayerSpec, ModelSpec, analyze, load_named
+from workbench.spec import ModelSpec, analyze, load_named
+from workbench.spec.collapse import innermost
+from workbench.spec.units import human, shape_text
 from workbench.ui.document import Document
-from workbench.ui.graph import collapse, labels, layout
 from workbench.ui.graph.items import HEIGHT, WIDTH
 from workbench.ui.graph.minimap import Fold
 from workbench.ui.graph.view import LAYER_MIME, LAYERS_MIME, GraphView
 
-from test_ui_document import residual_spec
-
-
-def resnet_spec(blocks=(2, 2), width=8, input_shape=(32, 32, 3)) -> ModelSpec:
-    """A small bottleneck ResNet named like keras.applications (conv2_block1_1_conv …)."""
-    layers: list[LayerSpec] = []
-
-    def add(name, type_, config=None, inputs=None):
-        layers.append(LayerSpec(name, type_, config or {}, inputs))
-        return name
-
-    x = add("conv1_conv", "Conv2D", {"filters": width, "kernel_size": 3, "padding": "same"})
-    x = add("conv1_relu", "Activation", {"activation": "relu"})
-    filters = width
-    for stage, n in enumerate(blocks, start=2):
-        for b in range(1, n + 1):
-            p = f"conv{stage}_block{b}"
-            stride = 2 if b == 1 and stage > 2 else 1
-            shortcut = x
-            if b == 1:
-                shortcut = add(f"{p}_0_conv", "Conv2D", {"filters": 4 * filters, "kernel_size": 1, "strides": stride}, [x])
-            y = add(f"{p}_1_conv", "Conv2D", {"filters": filters, "kernel_size": 1, "strides": stride}, [x])
-            y = add(f"{p}_1_bn", "BatchNormalization")
-            y = add(f"{p}_2_conv", "Conv2D", {"filters": filters, "kernel_size": 3, "padding": "same"})
-            y = add(f"{p}_3_conv", "Conv2D", {"filters": 4 * filters, "kernel_size": 1})
-            y = add(f"{p}_add", "Add", inputs=[shortcut, y])
-            x = add(f"{p}_out", "Activation", {"activation": "relu"})
-        filters *= 2
-    add("avg_pool", "GlobalAveragePooling2D")
-    add("predictions", "Dense", {"units": 10, "activation": "softmax"})
-    return ModelSpec("Small ResNet", input_shape, layers)
-
-
-def densenet_spec(blocks=(2, 2), growth=4) -> ModelSpec:
-    """A small DenseNet: dense layers concatenated onto their input, a transition between blocks."""
-    layers: list[LayerSpec] = []
-
-    def add(name, type_, config=None, inputs=None):
-        layers.append(LayerSpec(name, type_, config or {}, inputs))
-        return name
-
-    x = add("conv1_conv", "Conv2D", {"filters": 8, "kernel_size": 3, "padding": "same"})
-    channels = 8
-    for stage, n in enumerate(blocks, start=2):
-        for b in range(1, n + 1):
-            p = f"conv{stage}_block{b}"
-            y = add(f"{p}_0_bn", "BatchNormalization", inputs=[x])
-            y = add(f"{p}_1_conv", "Conv2D", {"filters": growth, "kernel_size": 3, "padding": "same"})
-            x = add(f"{p}_concat", "Concatenate", inputs=[x, y])
-            channels += growth
-        if stage < len(blocks) + 1:
-            channels //= 2
-            x = add(f"pool{stage}_conv", "Conv2D", {"filters": channels, "kernel_size": 1})
-            x = add(f"pool{stage}_pool", "AveragePooling2D", {"pool_size": 2, "strides": 2})
-    add("avg_pool", "GlobalAveragePooling2D")
-    add("predictions", "Dense", {"units": 10, "activation": "softmax"})
-    return ModelSpec("Small DenseNet", (16, 16, 3), layers)
+from test_spec_collapse import densenet_spec, resnet_spec
+from test_spec_edits import residual_spec
 
 
 def connections(spec: ModelSpec) -> set[tuple[str, str]]:
@@ -114,31 +60,6 @@ def layer_mime(type_name: str) -> QMimeData:
     return mime
 
 
-# -- labels ---------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "type_, config, expected",
-    [
-        ("Conv2D", {"filters": 64, "kernel_size": 3, "padding": "same"}, "Conv2D 64 3×3 /1 same"),
-        ("Conv2D", {"filters": 96, "kernel_size": 11, "strides": 4, "activation": "relu"}, "Conv2D 96 11×11 /4 valid relu"),
-        ("MaxPooling2D", {"pool_size": 3, "strides": 2}, "MaxPool 3×3 /2"),
-        ("Dense", {"units": 1000, "activation": "softmax"}, "Dense 1000 softmax"),
-        ("Add", {}, "Add"),
-        ("Dropout", {"rate": 0.5}, "Dropout 0.5"),
-        ("BatchNormalization", {}, "BatchNorm"),
-        ("Conv2D", {"filters": 0, "kernel_size": 3}, "Conv2D invalid config"),
-    ],
-)
-def test_node_titles(type_, config, expected):
-    assert " ".join(t for t in labels.node_title(type_, config) if t) == expected
-
-
-def test_shape_and_count_texts():
-    assert labels.shape_text((56, 56, 64)) == "56×56×64"
-    assert labels.shape_text((None, 128)) == "?×128"
-    assert labels.count_text(25_636_712) == "25.6M" and labels.count_text(4160) == "4.16K"
-
-
-# -- items follow the document ------------------------------------------------------
 def test_one_node_per_layer_and_one_edge_per_connection(view):
     for spec in (load_named("lenet5"), residual_spec(), resnet_spec()):
         open_spec(view, spec)
@@ -166,16 +87,6 @@ def test_layout_runs_top_to_bottom_with_branches_side_by_side(view):
     assert pos["left"].y() == pos["right"].y() and abs(pos["left"].x() - pos["right"].x()) >= WIDTH
     rects = [QRectF(p.x() - WIDTH / 2, p.y() - HEIGHT / 2, WIDTH, HEIGHT) for p in pos.values()]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
-
-
-def test_layout_is_cached_by_structure():
-    nodes = [("a", WIDTH, HEIGHT), ("b", WIDTH, HEIGHT), ("c", WIDTH, HEIGHT)]
-    edges = [("a", "b"), ("a", "c"), ("b", "c")]
-    first = layout.layered_layout(nodes, edges)
-    assert layout.layered_layout(list(nodes), list(edges)) is first
-    assert first.routes[("a", "c")]  # skips a rank: runs past b through bend points
-    xs = {x for x, _ in first.routes[("a", "c")]}
-    assert len(xs) == 1 and abs(xs.pop() - first.positions["b"][0]) >= WIDTH
 
 
 def test_config_change_updates_items_in_place(qtbot, view):
@@ -401,17 +312,6 @@ def test_minimap_fold_maps_both_ways():
 
 
 # -- blocks -------------------------------------------------------------------------------
-def test_blocks_are_found_from_layer_names():
-    blocks = collapse.find_blocks(resnet_spec())
-    assert collapse.stages(blocks) == ["conv2", "conv3"]
-    assert collapse.innermost(blocks) == ["conv1", "conv2_block1", "conv2_block2", "conv3_block1", "conv3_block2"]
-    assert blocks["conv2_block1"].exit == "conv2_block1_out" and len(blocks["conv2_block1"].members) == 7
-    assert blocks["conv3"].children == ("conv3_block1", "conv3_block2")
-    dense = collapse.find_blocks(densenet_spec())
-    assert set(collapse.innermost(dense)) == {"conv2_block1", "conv2_block2", "conv3_block1", "conv3_block2", "pool2"}
-    assert collapse.find_blocks(load_named("lenet5")) == {}
-
-
 def test_collapse_and_expand_a_resnet_stage(view):
     doc = open_spec(view, resnet_spec())
     scene = view.graph_scene
@@ -421,8 +321,8 @@ def test_collapse_and_expand_a_resnet_stage(view):
     node = scene.nodes["block:conv2"]
     assert set(scene.nodes) == {"input", *doc.spec.names()} - set(stage.members) | {"block:conv2"}
     params = sum(doc.analysis.layers[m].params for m in stage.members)
-    assert node.content.name == f"{labels.count_text(params)} params"
-    assert node.content.shape == labels.shape_text(doc.analysis.layers["conv2_block2_out"].output_shape) == "32×32×32"
+    assert node.content.name == f"{human(params)} params"
+    assert node.content.shape == shape_text(doc.analysis.layers["conv2_block2_out"].output_shape) == "32×32×32"
     assert node.content.detail == "Stage · 13 layers" and node.content.stacked
     assert ("conv1_relu", "block:conv2") in scene.edges and ("block:conv2", "conv3_block1_0_conv") in scene.edges
     assert scene.node_for_layer("conv2_block1_2_conv") is node
@@ -444,7 +344,7 @@ def test_collapse_from_the_context_menu_and_collapse_all(view):
     menu = view.context_menu(scene.nodes["block:conv2_block1"].center())
     assert [a.text() for a in menu.actions()][:2] == ["Expand 'conv2_block1'", "Collapse stage 'conv2'"]
     view.collapse_all_blocks()
-    assert scene.collapsed == set(collapse.innermost(scene.blocks))
+    assert scene.collapsed == set(innermost(scene.blocks))
     assert len(scene.nodes) == 1 + 5 + 2  # input, 5 blocks, avg_pool, predictions
     doc.set_config("conv2_block1_1_conv", "kernel_size", 40)  # 32×32 input: an error inside the block
     assert scene.nodes["block:conv2_block1"].content.severity == "error"
@@ -496,6 +396,6 @@ def test_random_edits_keep_the_scene_in_step_with_the_spec(view):
             for name, info in doc.analysis.layers.items():
                 node = scene.nodes[node_of[name]]
                 if node.block_key is None:
-                    assert node.content.shape == labels.shape_text(info.output_shape)
+                    assert node.content.shape == shape_text(info.output_shape)
 
     run()

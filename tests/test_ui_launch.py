@@ -43,8 +43,8 @@ def test_missing_x11_libraries_are_named_with_their_packages(monkeypatch, capsys
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     absent = {"xcb-cursor", "xkbcommon-x11"}
-    real = ctypes.util.find_library
-    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name in absent else real(name))
+    # every other library counts as installed, whatever this machine has
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name in absent else f"lib{name}.so")
     assert launch.main([]) == 2
     err = capsys.readouterr().err
     assert "libxcb-cursor, libxkbcommon-x11" in err

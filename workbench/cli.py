@@ -89,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     except WorkbenchError as exc:
         if args.debug:
             raise
+        from .spec.units import plain
+
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print("error: " + "\n".join(plain(line) for line in str(problem).split("\n")), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

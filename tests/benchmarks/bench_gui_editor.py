@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from workbench.spec import analyze, load_preset, preset_paths  # noqa: E402
 from workbench.ui.document import Document  # noqa: E402
-from workbench.ui.graph import layout  # noqa: E402
+from workbench.spec import layout  # noqa: E402
 from workbench.ui.graph.view import GraphView  # noqa: E402
 
 REPEATS = 5

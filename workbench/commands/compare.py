@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 from ..errors import WorkbenchError
+from ..keras_bridge.targets import open_model
 from ..spec import preset_paths
-from ..spec.units import human, human_bytes
-from .targets import load_target, parse_shape
+from ..spec.units import human, human_bytes, plain
 from .keras_import import import_keras_quietly
+from .targets import input_shape_option
 
 
 def add_parsers(sub) -> None:
@@ -45,7 +46,7 @@ def _entries(targets: list[str]):
     from ..compare.runner import make_entries
 
     slugs = preset_paths()
-    return make_entries([(t if t in slugs else Path(t).stem, load_target(t), t) for t in targets])
+    return make_entries([(t if t in slugs else Path(t).stem, open_model(t), t) for t in targets])
 
 
 def _config(args):
@@ -69,7 +70,7 @@ class _ProgressSink:
         self.bar = None
 
     def on_run_started(self, index: int, record) -> None:
-        self.label = f"[{index + 1}/{self.total}] {record.preset}"
+        self.label = plain(f"[{index + 1}/{self.total}] {record.preset}")
 
     def on_run_progress(self, index: int, step: int, total_steps: int) -> None:
         if self.bar is None:
@@ -92,7 +93,7 @@ class _ProgressSink:
         elif record.finished:
             print(f"{self.label}: done in {record.train_seconds:.1f} s", file=sys.stderr)
         else:
-            print(f"{self.label}: {record.status}: {record.error}", file=sys.stderr)
+            print(f"{self.label}: {record.status}: {plain(record.error)}", file=sys.stderr)
 
 
 def leaderboard_table(records) -> str:
@@ -102,7 +103,7 @@ def leaderboard_table(records) -> str:
     done = sorted((r for r in records if r.finished), key=lambda r: -(r.best_val_accuracy or 0.0))
     rows = [
         [
-            r.preset, f"{r.params:,}", human(r.macs), human_bytes(r.training_memory), str(r.epochs),
+            plain(r.preset), f"{r.params:,}", human(r.macs), human_bytes(r.training_memory), str(r.epochs),
             "" if r.best_val_accuracy is None else f"{r.best_val_accuracy:.4f}",
             "" if r.best_epoch is None else str(r.best_epoch),
             "" if r.final_val_loss is None else f"{r.final_val_loss:.4f}",
@@ -121,7 +122,7 @@ def run_compare(args) -> int:
     from ..compare.runner import ComparisonRunner
     from ..data import load_dataset
 
-    input_shape = parse_shape(args.input_shape) if args.input_shape else None
+    input_shape = input_shape_option(args.input_shape) if args.input_shape else None
     config = _config(args)
     entries = _entries(args.targets)
     options = {"max_samples": args.max_samples} if args.max_samples is not None else {}

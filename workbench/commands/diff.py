@@ -7,9 +7,9 @@ import os
 import sys
 
 from ..compare.diff import ADDED, CHANGED, REMOVED, SAME, SpecDiff, diff_specs
+from ..keras_bridge.targets import open_model
 from ..spec import Analysis, ModelSpec
-from ..spec.units import human, shape_text
-from .targets import load_target
+from ..spec.units import human, plain, shape_text, signed
 
 MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~", SAME: " "}
 _ANSI = {ADDED: "\033[32m", REMOVED: "\033[31m", CHANGED: "\033[33m"}
@@ -27,14 +27,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
-def signed(n: int) -> str:
-    """+5,309,696 / -850 / 0: a delta with its sign."""
-    return f"{n:+,}" if n else "0"
-
-
 def _side(label: str, spec: ModelSpec, a: Analysis) -> str:
     return (
-        f"{label}: {spec.name}  input {shape_text(spec.input_shape)}  {len(spec.layers)} layers  "
+        f"{label}: {plain(spec.name)}  input {shape_text(spec.input_shape)}  {len(spec.layers)} layers  "
         f"{a.total_params:,} params  {human(a.total_macs)} MACs"
     )
 
@@ -64,13 +59,13 @@ def diff_table(d: SpecDiff, show_all: bool = False, colour: bool = False) -> str
     table = [
         [
             MARKS[r.status],
-            r.name_a or "",
-            r.name_b or "",
+            plain(r.name_a or ""),
+            plain(r.name_b or ""),
             _pair(r.type_a, r.type_b, str),
             _pair(r.shape_a, r.shape_b, shape_text),
             _pair(r.params_a, r.params_b, lambda n: f"{n:,}"),
             signed(r.params_delta),
-            "; ".join(str(c) for c in r.changes),
+            plain("; ".join(str(c) for c in r.changes)),
         ]
         for r in rows
     ]
@@ -92,10 +87,10 @@ def _use_colour(stream) -> bool:
 
 
 def run_diff(args) -> int:
-    d = diff_specs(load_target(args.a), load_target(args.b))
+    d = diff_specs(open_model(args.a), open_model(args.b))
     for label, target, analysis in (("A", args.a, d.analysis_a), ("B", args.b, d.analysis_b)):
         for problem in analysis.errors:
-            print(f"warning: {label} ({target}): layer {problem}", file=sys.stderr)
+            print(plain(f"warning: {label} ({target}): layer {problem}"), file=sys.stderr)
     if args.json:
         json.dump(d.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from ..keras_bridge.targets import open_model
 from ..spec import analyze
 from ..spec.units import human_bytes, shape_text
 from .keras_import import import_keras_quietly
-from .targets import apply_overrides, load_target
+from .targets import apply_overrides
 
 
 def run_export(args) -> int:
     from ..errors import WorkbenchError
     from ..export import export_model
 
-    spec = apply_overrides(load_target(args.target), args.input_shape, args.classes)
+    spec = apply_overrides(open_model(args.target), args.input_shape, args.classes)
     errors = analyze(spec).errors
     if errors:
         raise WorkbenchError([f"{args.target}: layer {p}" for p in errors])

@@ -6,9 +6,10 @@ import json
 import sys
 
 from ..errors import WorkbenchError
+from ..keras_bridge.targets import open_model
 from ..spec import Analysis, analyze, load_preset, preset_paths
-from ..spec.units import field_text, human, human_bytes, shape_text
-from .targets import apply_overrides, load_target
+from ..spec.units import field_text, human, human_bytes, plain, shape_text
+from .targets import apply_overrides
 
 
 def _rf_json(values):
@@ -58,7 +59,7 @@ def summary_table(a: Analysis, batch_size: int, optimizer: str = "adam") -> str:
     rows = []
     for i in a.layers.values():
         row = [
-            f"{i.name} ({i.type})",
+            plain(f"{i.name} ({i.type})"),
             shape_text(i.output_shape),
             f"{i.params:,}",
             human(i.macs) if i.macs else "0",
@@ -67,7 +68,7 @@ def summary_table(a: Analysis, batch_size: int, optimizer: str = "adam") -> str:
             field_text(i.jump),
         ]
         if branched:
-            row.append(", ".join(i.inputs))
+            row.append(plain(", ".join(i.inputs)))
         rows.append(row)
     widths = [max(len(h), *(len(r[c]) for r in rows)) for c, h in enumerate(headers)]
     right = {2, 3, 4, 5, 6}
@@ -76,7 +77,7 @@ def summary_table(a: Analysis, batch_size: int, optimizer: str = "adam") -> str:
         return "  ".join(c.rjust(w) if k in right else c.ljust(w) for k, (c, w) in enumerate(zip(cells, widths)))
 
     rule = "━" * len(line(headers))
-    out = [f'Model: "{a.spec.name}"   input {shape_text(a.spec.input_shape)}', rule, line(headers), rule]
+    out = [f'Model: "{plain(a.spec.name)}"   input {shape_text(a.spec.input_shape)}', rule, line(headers), rule]
     out += [line(r) for r in rows]
     out.append(rule)
     out += [
@@ -87,12 +88,12 @@ def summary_table(a: Analysis, batch_size: int, optimizer: str = "adam") -> str:
         f" Activation memory per sample: {human_bytes(a.total_activation_bytes)}",
         f" Training memory (batch {batch_size}, {optimizer}): {human_bytes(a.training_memory(batch_size, optimizer))}",
     ]
-    out += [f" warning: {p}" for p in a.warnings]
+    out += [f" warning: {plain(p)}" for p in a.warnings]
     return "\n".join(out)
 
 
 def run_summary(args) -> int:
-    spec = apply_overrides(load_target(args.target), args.input_shape, args.classes)
+    spec = apply_overrides(open_model(args.target), args.input_shape, args.classes)
     if args.batch_size < 1:
         raise WorkbenchError(f"--batch-size must be positive, got {args.batch_size}")
     analysis = analyze(spec)
@@ -134,7 +135,7 @@ def run_presets(args) -> int:
     print(f"{'slug':<16}{'name':<22}{'family':<11}{'input':>13}{'params':>14}{'MACs':>9}")
     for r in rows:
         print(
-            f"{r['slug']:<16}{r['name']:<22}{r['family']:<11}{shape_text(r['input_shape']):>13}"
+            f"{plain(r['slug']):<16}{plain(r['name']):<22}{plain(r['family']):<11}{shape_text(r['input_shape']):>13}"
             f"{r['params']:>14,}{human(r['macs']):>9}"
         )
     return 0

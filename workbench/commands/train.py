@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 from ..errors import WorkbenchError
+from ..keras_bridge.targets import open_model
 from .keras_import import import_keras_quietly
-from .targets import apply_overrides, load_target
+from .targets import apply_overrides
 
 
 def add_parsers(sub) -> None:
@@ -133,7 +134,7 @@ def run_train(args) -> int:
     else:
         if not args.target:
             raise WorkbenchError("name a preset, preset .json or model file to train (or --resume RUN_DIR)")
-        spec = apply_overrides(load_target(args.target), args.input_shape, None)
+        spec = apply_overrides(open_model(args.target), args.input_shape, None)
         dataset_name = args.dataset
     if not dataset_name:
         raise WorkbenchError("--dataset is required: an embedded name (see `workbench datasets`) or a path")

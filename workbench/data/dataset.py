@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..spec.units import shape_text
 from .errors import DatasetError
 
 TASKS = ("image_classification", "tabular_classification", "regression")
@@ -129,18 +130,14 @@ class Dataset:
             raise DatasetError(f"{self.name}: the {split} split has no samples")
         if tuple(x.shape[1:]) != self.input_shape:
             raise DatasetError(
-                f"{self.name}: {split} inputs are {_shape_text(x.shape[1:])} per sample "
-                f"but the data set declares {_shape_text(self.input_shape)}"
+                f"{self.name}: {split} inputs are {shape_text(x.shape[1:])} per sample "
+                f"but the data set declares {shape_text(self.input_shape)}"
             )
         _check_finite(f"{self.name}: the {split} inputs", x)
         if self.is_classification:
             _check_class_labels(f"{self.name}: {split} labels", y, self.num_classes)
         else:
             _check_finite(f"{self.name}: the {split} targets", y)
-
-
-def _shape_text(shape) -> str:
-    return "×".join(str(d) for d in shape) if len(shape) else "scalar"
 
 
 def _check_finite(what: str, a: np.ndarray) -> None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..spec.units import shape_text
 from .dataset import Dataset
 from .errors import DatasetError
 
@@ -41,10 +42,6 @@ LUMINANCE = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 DEFAULT_MAX_BYTES = 2 << 30
 _CHUNK = 4096
 _CONVERSIONS = {(1, 3), (3, 1), (4, 3), (4, 1)}
-
-
-def shape_text(shape) -> str:
-    return "×".join("?" if d is None else str(d) for d in shape)
 
 
 def bilinear_matrix(size_in: int, size_out: int) -> np.ndarray:

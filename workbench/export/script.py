@@ -2,15 +2,23 @@
 
 The script depends only on `keras`; if the model uses the workbench's own
 LocalResponseNormalization layer, that layer's source is written into the
-script, so it runs anywhere Keras runs.
+script, so it runs anywhere Keras runs.  Writing it imports no Keras.
+
+Names, the description and every string value come from files the user
+opened: they reach the script only as `repr()` literals, identifiers made of
+[A-Za-z0-9_], or escaped docstring text, so no file content can end a string
+early and become code.
 """
 
 from __future__ import annotations
 
+import ast
 import keyword
 import re
 import textwrap
+from pathlib import Path
 
+from ..errors import WorkbenchError
 from ..spec import INPUT, ModelSpec, analyze, get_kind
 from ..spec.units import human
 
@@ -28,6 +36,8 @@ def _tuples(value):
 
 def _args(type_: str, config: dict) -> list[str]:
     kind = get_kind(type_)
+    if kind is None:
+        raise WorkbenchError(f"cannot export layer type {type_!r}: it is not in the layer catalogue")
     compact = kind.compact_config(kind.normalize_config(config))
     out = []
     for key, value in compact.items():
@@ -58,7 +68,7 @@ class _Names:
     def __call__(self, layer_name: str) -> str:
         if layer_name in self.taken:
             return self.taken[layer_name]
-        ident = "inputs" if layer_name == INPUT else re.sub(r"\W", "_", layer_name)
+        ident = "inputs" if layer_name == INPUT else re.sub(r"[^A-Za-z0-9_]", "_", layer_name)
         if not ident or ident[0].isdigit() or keyword.iskeyword(ident) or ident in {"keras", "layers", "model"}:
             ident = f"x_{ident}"
         base, n = ident, 2
@@ -69,20 +79,42 @@ class _Names:
 
 
 def _custom_layer_source(types: set[str]) -> str:
-    if not types & _CUSTOM:
+    """The workbench layers' class source, read from their module's file (importing it would import Keras)."""
+    used = sorted(types & _CUSTOM)
+    if not used:
         return ""
-    import inspect
+    source = (Path(__file__).resolve().parents[1] / "keras_bridge" / "layers.py").read_text(encoding="utf-8")
+    classes = {node.name: node for node in ast.parse(source).body if isinstance(node, ast.ClassDef)}
+    lines = source.splitlines()
+    # from the `class` line on: the registration decorator above it needs the workbench, the script does not
+    parts = ["\n".join(lines[classes[name].lineno - 1:classes[name].end_lineno]) for name in used]
+    return "\n\n" + "\n\n\n".join(parts) + "\n"
 
-    from ..keras_bridge import layers as custom
 
-    source = inspect.getsource(custom.LocalResponseNormalization)
-    source = re.sub(r"^@keras\.saving\.register_keras_serializable\([^)]*\)\n", "", source, flags=re.M)
-    return "\n\n" + source.rstrip() + "\n"
+def docstring_text(text: str, keep_newlines: bool = False) -> str:
+    """`text` for the inside of a triple-quoted docstring: it cannot end the docstring or escape its end.
+
+    Backslashes are doubled, a quote is escaped where it could begin or end a
+    run of three (before another quote, or last), control characters become escapes.
+    """
+    out = []
+    for i, ch in enumerate(text):
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif ch == "\\" or ch == '"' and text[i + 1:i + 2] in ('"', ""):
+            out.append("\\" + ch)
+        elif not ch.isprintable():
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def to_script(spec: ModelSpec) -> str:
     """Python source that rebuilds `spec` with `build_model()`."""
     analysis = analyze(spec)
+    if analysis.errors:
+        raise WorkbenchError([f"{spec.name}: cannot export: layer {p}" for p in analysis.errors])
     names = _Names()
     edges = spec.edges()
     types = {l.type for l in spec.layers}
@@ -107,9 +139,10 @@ def to_script(spec: ModelSpec) -> str:
     out_expr = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
     in_expr = model_inputs[0] if len(model_inputs) == 1 else f"[{', '.join(model_inputs)}]"
     body.append(f"    return keras.Model({in_expr}, {out_expr}, name={spec.keras_name!r})")
-    description = textwrap.fill(spec.description.replace('"""', "'''"), 88)
+    description = docstring_text(textwrap.fill(spec.description, 88), keep_newlines=True)
     header = (
-        f'"""{spec.name}: {human(analysis.total_params)} parameters, {human(analysis.total_macs)} multiply-adds.\n\n'
+        f'"""{docstring_text(spec.name)}: {human(analysis.total_params)} parameters, '
+        f"{human(analysis.total_macs)} multiply-adds.\n\n"
         f"{description}\n\n"
         f"Rebuilds the model with the Keras functional API. Run it to print the summary.\n"
         '"""\n\nimport keras\nfrom keras import layers\n'

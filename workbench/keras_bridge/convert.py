@@ -18,9 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from workbench.spec import INPUT, LayerKind, LayerSpec, ModelSpec, analyze, get_kind
+from workbench.spec import INPUT, LayerKind, LayerSpec, ModelSpec, get_kind
+from workbench.spec.graph import MAX_LAYERS
+from workbench.spec.infer import Inference
 
 from .errors import BridgeError
+from .layer_order import layer_order
 
 #: the registry package of the workbench's own layers ("workbench>LocalResponseNormalization")
 PACKAGE = "workbench"
@@ -60,8 +63,6 @@ DERIVED = {"strides": "pool_size", "value_dim": "key_dim"}
 
 #: keyword arguments that may carry input tensors, in the order the spec lists inputs
 TENSOR_KWARGS = ("query", "value", "key")
-
-MAX_LAYERS = 20_000
 
 
 def from_keras(model: Any) -> ModelSpec:
@@ -121,9 +122,10 @@ def spec_from_config(model_config: Any, source: str = "model") -> ModelSpec:
     outputs = [rename.get(o, o) for o in outputs]
 
     by_name = {layer.name: layer for layer in layers}
-    order = _order(layers, outputs, inputs[1:], source)
+    order = layer_order({l.name: l.sources for l in layers if l.type != "InputLayer"}, outputs, inputs[1:], source)
     name = config.get("name") if isinstance(config.get("name"), str) else "model"
     spec = ModelSpec(name=name, input_shape=input_shape, layers=[])
+    shapes = _Shapes(spec)
     for position, layer_name in enumerate(order):
         layer = by_name[layer_name]
         where = f"{source}: layer '{layer.name}'"
@@ -131,7 +133,7 @@ def spec_from_config(model_config: Any, source: str = "model") -> ModelSpec:
             spec.layers.append(LayerSpec(layer.name, "Input", {"shape": list(_input_shape(layer, source))}))
             continue
         previous = order[position - 1] if position else INPUT
-        rank = _rank_lookup(spec, layer)
+        rank = shapes.rank_lookup(layer)
         config_ = _layer_config(layer.type, layer.entry, where, rank)
         inputs_ = None if layer.sources == [previous] else list(layer.sources)
         spec.layers.append(LayerSpec(layer.name, layer.type, config_, inputs_))
@@ -297,75 +299,6 @@ def _endpoints(value: Any, key: str, source: str) -> list[str]:
     return [_history(item, f"{source}: {key}") for item in value]
 
 
-def _order(layers: list[_Layer], outputs: list[str], extra_inputs: list[str], source: str) -> list[str]:
-    """Depth-first from the outputs, each layer's inputs before it in call order.
-
-    A side output (GoogLeNet's auxiliary heads) is placed as soon as the
-    layers it shares with the other outputs are, so it stands where it
-    branches off.  Extra model inputs come first, in model-input order, since
-    the spec orders a model's inputs by where its Input layers stand.
-    """
-    edges = {l.name: l.sources for l in layers if l.type != "InputLayer"}
-    heads = list(dict.fromkeys(o for o in outputs if o in edges))
-    ancestors = {o: _ancestors(edges, o) for o in heads}
-    waiting: dict[str, int] = {}
-    watchers: dict[str, list[str]] = {}
-    for head in heads:
-        shared = set().union(*(ancestors[o] for o in heads if o != head)) & ancestors[head]
-        waiting[head] = len(shared)
-        for name in shared:
-            watchers.setdefault(name, []).append(head)
-    order: list[str] = list(extra_inputs)
-    placed: set[str] = set(extra_inputs)
-    open_: set[str] = set()
-    released: set[str] = set()
-
-    def place(name: str) -> None:
-        placed.add(name)
-        order.append(name)
-        for head in watchers.get(name, ()):
-            waiting[head] -= 1
-        for head in heads:
-            if not waiting[head] and head not in released:
-                released.add(head)
-                visit(head)
-
-    def visit(root: str) -> None:
-        stack = [(root, False)]
-        while stack:
-            name, expanded = stack.pop()
-            if name == INPUT or name in placed:
-                continue
-            if expanded:
-                place(name)
-                continue
-            if name in open_:
-                raise BridgeError(f"{source}: layer '{name}' is part of a cycle")
-            open_.add(name)
-            stack.append((name, True))
-            stack.extend((src, False) for src in reversed(edges[name]) if src not in placed)
-
-    for head in heads:
-        if head not in released:
-            released.add(head)
-            visit(head)
-    for name in edges:  # layers no output depends on keep their config order, last
-        visit(name)
-    return order
-
-
-def _ancestors(edges: dict[str, list[str]], name: str) -> set[str]:
-    """`name` and every layer it depends on."""
-    seen = {name}
-    stack = [name]
-    while stack:
-        for src in edges.get(stack.pop(), ()):
-            if src in edges and src not in seen:
-                seen.add(src)
-                stack.append(src)
-    return seen
-
-
 # -- one layer --------------------------------------------------------------------
 
 
@@ -384,18 +317,35 @@ def _input_shape(layer: _Layer, source: str) -> tuple:
     return tuple(shape[1:])
 
 
-def _rank_lookup(spec: ModelSpec, layer: _Layer) -> Callable[[], int]:
-    """The input rank for positive axes: as recorded in the config, else inferred from the layers so far."""
+class _Shapes:
+    """Output ranks of the layers converted so far, each layer inferred once as the spec grows.
 
-    def rank() -> int:
-        if layer.input_rank is not None:
-            return layer.input_rank
-        info = analyze(spec).layers.get(layer.sources[0])
-        if info is None:
-            raise BridgeError(f"layer '{layer.name}': the shape of its input '{layer.sources[0]}' cannot be inferred")
-        return len(info.output_shape)
+    Re-analysing the whole spec for every layer that needs its input's rank
+    made a long chain quadratic (5,000 layers: minutes); this is linear.
+    """
 
-    return rank
+    def __init__(self, spec: ModelSpec):
+        self.spec = spec
+        self.inference: Inference | None = None
+        self.done = 0
+
+    def rank_lookup(self, layer: _Layer) -> Callable[[], int]:
+        """The input rank for positive axes: as recorded in the config, else inferred from the layers so far."""
+
+        def rank() -> int:
+            if layer.input_rank is not None:
+                return layer.input_rank
+            if self.inference is None:
+                self.inference = Inference(self.spec)
+            for position in range(self.done, len(self.spec.layers)):
+                self.inference.add(self.spec.layers[position], self.spec.resolved_inputs(position))
+            self.done = len(self.spec.layers)
+            info = self.inference.result.layers.get(layer.sources[0])
+            if info is None:
+                raise BridgeError(f"layer '{layer.name}': the shape of its input '{layer.sources[0]}' cannot be inferred")
+            return len(info.output_shape)
+
+        return rank
 
 
 def _layer_config(type_: str, entry: dict, where: str, rank: Callable[[], int]) -> dict:

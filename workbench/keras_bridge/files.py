@@ -17,13 +17,13 @@ import json
 import os
 import re
 import shutil
-import stat
 import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
+from workbench.local_files import open_local, url_message
 from workbench.spec import ModelSpec, analyze
 
 from .convert import spec_from_config
@@ -46,7 +46,6 @@ MAX_DATA_BYTES_PER_PARAM = 32
 DATA_BYTES_SLACK = 16 * 2**20
 
 METADATA_KEYS = ("workbench_preset", "workbench_history", "workbench_run")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _KERAS_CONFIG = "config.json"
 _KERAS_WEIGHTS = "model.weights.h5"
 
@@ -150,53 +149,19 @@ def _h5_config(real: Path, h5: Any) -> Any:
 @contextmanager
 def _opened(path: str | os.PathLike) -> Iterator[tuple[Path, Any, str]]:
     """(resolved path, open binary file, suffix) of a local regular file with the right magic bytes."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise ModelFileError(f"{path!r} is not a file path")
-    text = os.fspath(path)
-    if not isinstance(text, str):
-        raise ModelFileError(f"{path!r} is not a file path")
-    if _SCHEME.match(text):
-        raise ModelFileError(f"{text}: only local files can be opened, not URLs or '{text.split(':')[0]}://' paths")
-    suffix = Path(text).suffix.lower()
-    if suffix not in FORMATS:
+    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+    suffix = Path(text).suffix.lower() if isinstance(text, str) else ""
+    if isinstance(text, str) and url_message(text) is None and suffix not in FORMATS:
         raise ModelFileError(f"{text}: unsupported file type '{suffix}' (expected .h5, .hdf5 or .keras)")
-    try:
-        real = Path(os.path.realpath(text, strict=True))
-        before = os.stat(real)
-    except FileNotFoundError:
-        raise ModelFileError(f"{text}: no such file") from None
-    except OSError as exc:
-        raise ModelFileError(f"{text}: cannot be opened ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(before.st_mode):
-        raise ModelFileError(f"{text}: not a regular file ({_file_kind(before.st_mode)})")
-    if real.suffix.lower() != suffix:
-        raise ModelFileError(f"{text}: is a link to '{real.name}', a file of another type")
-    try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-    except OSError as exc:
-        raise ModelFileError(f"{text}: cannot be opened ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as handle:
-        now = os.fstat(handle.fileno())
-        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(now.st_mode):
-            raise ModelFileError(f"{text}: the file changed while it was being opened")
+    with open_local(path, ModelFileError) as (real, handle, info):
+        if real.suffix.lower() != suffix:
+            raise ModelFileError(f"{text}: is a link to '{real.name}', a file of another type")
         name, magic = FORMATS[suffix]
         if handle.read(len(magic)) != magic:
-            empty = " (the file is empty)" if now.st_size == 0 else ""
+            empty = " (the file is empty)" if info.st_size == 0 else ""
             raise ModelFileError(f"{text}: not a {name} file{empty}: its first bytes do not match the '{suffix}' extension")
         handle.seek(0)
         yield real, handle, suffix
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a plain file"
 
 
 def _json(text: str, real: Path, what: str) -> Any:

@@ -14,6 +14,8 @@ from typing import Any
 
 #: Name of the implicit model input that the first layer reads by default.
 INPUT = "input"
+#: most layers a preset or model file may have: DenseNet-201, the largest preset, has 708
+MAX_LAYERS = 20_000
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .catalogue import ShapeError, get_kind, untiled
 from .catalogue.base import prod
-from .graph import INPUT, ModelSpec
+from .graph import INPUT, LayerSpec, ModelSpec
 
 BYTES_PER_VALUE = 4  # float32
 
@@ -60,6 +60,8 @@ class Analysis:
     spec: ModelSpec
     layers: dict[str, LayerInfo] = field(default_factory=dict)  # topological order, inputs first
     problems: list[Problem] = field(default_factory=list)
+    #: layers no output depends on (Keras leaves them out): shown, but not in the totals
+    unused: set[str] = field(default_factory=set)
 
     @property
     def errors(self) -> list[Problem]:
@@ -74,7 +76,7 @@ class Analysis:
         return not self.errors
 
     def _layers(self):
-        return [info for info in self.layers.values() if info.type != "Input"]
+        return [info for info in self.layers.values() if info.type != "Input" and info.name not in self.unused]
 
     @property
     def trainable_params(self) -> int:
@@ -120,6 +122,9 @@ def _rf_out(rf):
 
 
 def _num(v):
+    """An int stays an int (float() of a huge one overflows); a whole float becomes one."""
+    if isinstance(v, int):
+        return v
     return int(v) if float(v).is_integer() else float(v)
 
 
@@ -156,72 +161,129 @@ def topological_order(spec: ModelSpec) -> tuple[list[str], list[Problem]]:
         for u in users.get(n, []):
             if all(s in placed for s in pending[u]) and u not in placed:
                 ready.append(u)
-    for n in edges:
-        if n not in placed:
-            problems.append(Problem(n, "is part of a cycle"))
+    cyclic = _on_cycles({n: ins for n, ins in pending.items() if n not in placed})
+    problems.extend(Problem(n, "is part of a cycle") for n in edges if n in cyclic)
     return order, problems
 
 
-def analyze(spec: ModelSpec) -> Analysis:
-    """Validate the graph and derive every layer's numbers."""
-    result = Analysis(spec)
-    order, problems = topological_order(spec)
-    result.problems.extend(problems)
-    if any(p.message.startswith("the name") for p in problems):
-        return result
-    edges = spec.edges()
-    index = {layer.name: layer for layer in spec.layers}
-    rfs: dict[str, object] = {}
+def _on_cycles(graph: dict[str, list[str]]) -> set[str]:
+    """The nodes that lie on a cycle (not those merely downstream of one): Tarjan's strongly connected components."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: set[str] = set()
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in graph:
+                    continue
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph[nxt])))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in graph[node]:
+                        out.update(component)
+    return out
 
-    shape = tuple(spec.input_shape)
-    n_spatial = len(shape) - 1
-    result.layers[INPUT] = LayerInfo(INPUT, "Input", [], shape)
-    rfs[INPUT] = ((1,) * n_spatial, (1,) * n_spatial) if n_spatial >= 1 else None
-    _set_rf(result.layers[INPUT], rfs[INPUT])
 
-    for name in order:
-        layer = index[name]
+class Inference:
+    """Shapes and costs added one layer at a time, inputs before the layers that read them.
+
+    `analyze` feeds it a whole spec; the Keras-config reader feeds it each
+    layer as it converts it, so it never re-analyses the layers already read.
+    """
+
+    def __init__(self, spec: ModelSpec):
+        self.result = Analysis(spec)
+        shape = tuple(spec.input_shape)
+        n_spatial = len(shape) - 1
+        self.rfs: dict[str, object] = {INPUT: ((1,) * n_spatial, (1,) * n_spatial) if n_spatial >= 1 else None}
+        self.result.layers[INPUT] = LayerInfo(INPUT, "Input", [], shape)
+        _set_rf(self.result.layers[INPUT], self.rfs[INPUT])
+
+    def add(self, layer: LayerSpec, ins: list[str]) -> None:
+        """Infer `layer` reading `ins`; a problem naming it instead when it cannot be."""
+        result, name = self.result, layer.name
         kind = get_kind(layer.type)
         if kind is None:
             result.problems.append(Problem(name, f"unknown layer type '{layer.type}'"))
-            continue
+            return
         try:
             cfg = kind.normalize_config(layer.config)
         except ValueError as exc:
             result.problems.append(Problem(name, str(exc)))
-            continue
-        ins = edges[name]
+            return
         if not kind.min_inputs <= len(ins) <= kind.max_inputs:
             want = (
                 f"{kind.min_inputs}" if kind.min_inputs == kind.max_inputs
                 else f"{kind.min_inputs} to {kind.max_inputs}"
             )
             result.problems.append(Problem(name, f"{layer.type} takes {want} input(s), got {len(ins)}"))
-            continue
+            return
         if any(src not in result.layers for src in ins):
-            continue  # an upstream problem is already reported
+            return  # an upstream problem is already reported
         in_shapes = [result.layers[src].output_shape for src in ins]
         if kind.input_rank and any(len(s) not in kind.input_rank for s in in_shapes):
             ranks = " or ".join(str(r) for r in kind.input_rank)
             result.problems.append(
                 Problem(name, f"{layer.type} expects a rank-{ranks} input (without batch), got {in_shapes[0]}")
             )
-            continue
+            return
         try:
             out = tuple(kind.shape(cfg, in_shapes))
             cost = kind.cost(cfg, in_shapes, out)
         except ShapeError as exc:
             result.problems.append(Problem(name, str(exc)))
-            continue
+            return
         if any(v is not None and v < 1 for v in out):
             result.problems.append(Problem(name, f"output shape {out} has an empty dimension"))
-            continue
+            return
         info = LayerInfo(name, layer.type, list(ins), out, cost.trainable, cost.non_trainable, cost.macs)
-        rf = kind.rf(cfg, [rfs[s] for s in ins], in_shapes, out) if kind.rf else None
-        rfs[name] = rf
+        rf = kind.rf(cfg, [self.rfs[s] for s in ins], in_shapes, out) if kind.rf else None
+        self.rfs[name] = rf
         _set_rf(info, rf)
         result.layers[name] = info
         _stride_warning(result, name, kind.type, cfg, in_shapes)
+
+
+def analyze(spec: ModelSpec) -> Analysis:
+    """Validate the graph and derive every layer's numbers."""
+    order, problems = topological_order(spec)
+    if any(p.message.startswith("the name") for p in problems):
+        result = Analysis(spec)
+        result.problems.extend(problems)
+        return result
+    inference = Inference(spec)
+    result = inference.result
+    result.problems.extend(problems)
+    edges = spec.edges()
+    index = {layer.name: layer for layer in spec.layers}
+    for name in order:
+        inference.add(index[name], edges[name])
 
     for out_name in spec.resolved_outputs():
         if out_name not in edges and out_name not in spec.input_names():
@@ -230,7 +292,35 @@ def analyze(spec: ModelSpec) -> Analysis:
         result.problems.append(
             Problem("outputs", f"{len(spec.loss_weights)} loss weights for {len(spec.resolved_outputs())} outputs")
         )
+    _unused_layers(result, edges)
     return result
+
+
+def _unused_layers(result: Analysis, edges: dict[str, list[str]]) -> None:
+    """Layers no output depends on: Keras leaves them out of the model, so the totals do too.
+
+    An unused model input is an error: Keras would still expect data for it.
+    """
+    spec = result.spec
+    used = set()
+    stack = [n for n in spec.resolved_outputs() if n in edges or n in result.layers]
+    while stack:
+        name = stack.pop()
+        if name not in used:
+            used.add(name)
+            stack.extend(edges.get(name, ()))
+    for name in spec.input_names():
+        if name not in used:
+            result.problems.append(
+                Problem(name, f"model input '{name}' feeds no output (Keras would still expect data for it): "
+                              "connect or delete it")
+            )
+    for layer in spec.layers:
+        if layer.name not in used and layer.type != "Input" and layer.name in result.layers:
+            result.unused.add(layer.name)
+            result.problems.append(
+                Problem(layer.name, "feeds no output: Keras leaves it out of the model, so it is not counted", "warning")
+            )
 
 
 def _set_rf(info: LayerInfo, rf) -> None:

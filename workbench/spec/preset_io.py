@@ -14,9 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import WorkbenchError
-from .graph import ModelSpec
+from ..local_files import read_capped
+from .graph import MAX_LAYERS, ModelSpec
+from .strict_json import JSONProblem, check_values, loads
 
 PRESET_VERSION = 1
+#: the largest bundled preset (DenseNet-201) is 78 KB: 200 times that is no architecture anyone edits
+MAX_PRESET_BYTES = 16 * 2**20
 _PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"
 
 
@@ -64,6 +68,13 @@ def spec_from_data(data: Any, source: str = "preset") -> ModelSpec:
     import jsonschema
 
     data = migrate(data, source)
+    layers = data.get("layers")
+    if isinstance(layers, list) and len(layers) > MAX_LAYERS:
+        raise PresetError([f"{source}: {len(layers):,} layers is more than the {MAX_LAYERS:,} a preset may have"])
+    try:
+        check_values(data)
+    except JSONProblem as exc:
+        raise PresetError([f"{source}: {_where(data, exc.path or [])}: {exc}"]) from None
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -72,22 +83,22 @@ def spec_from_data(data: Any, source: str = "preset") -> ModelSpec:
 
 
 def parse_preset(text: str, source: str = "preset") -> ModelSpec:
+    """A spec from preset text: strict JSON (no repeated keys, NaN or Infinity), then `spec_from_data`."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PresetError([f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"]) from None
+        data = loads(text)
+    except JSONProblem as exc:
+        raise PresetError([f"{source}:{exc}"]) from None
     return spec_from_data(data, source)
 
 
 def load_preset(path: str | os.PathLike) -> ModelSpec:
-    path = Path(path)
+    """A preset file: a local regular file of at most MAX_PRESET_BYTES (no FIFO, device or URL)."""
+    data = read_capped(path, MAX_PRESET_BYTES, "preset", PresetError)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PresetError([f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PresetError([f"{path}: cannot read: {exc}"]) from None
-    return parse_preset(text, str(path))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PresetError([f"{os.fspath(path)}: cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+    return parse_preset(text, os.fspath(path))
 
 
 def dumps(spec: ModelSpec) -> str:

@@ -50,7 +50,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..commands.targets import load_target, parse_shape
 from ..compare.report import (
     JSON_NAME,
     comparison_document,
@@ -63,6 +62,7 @@ from ..compare.report import (
 from ..compare.results import CANCELLED, FAILED, FINISHED, RunRecord
 from ..compare.runner import CompareEntry, ComparisonRunner, make_entries
 from ..errors import WorkbenchError
+from ..keras_bridge.targets import open_model, parse_shape
 from ..spec import ModelSpec, load_preset, preset_paths
 from ..spec.units import human, human_bytes
 from ..train.config import OPTIMIZERS
@@ -657,7 +657,10 @@ class CompareView(QWidget):
         except ValueError as exc:
             raise WorkbenchError(str(exc)) from None
         shape_text = self.input_shape.text().strip()
-        input_shape = parse_shape(shape_text) if shape_text else None
+        try:
+            input_shape = parse_shape(shape_text) if shape_text else None
+        except WorkbenchError as exc:
+            raise WorkbenchError([f"Input shape: {p}" for p in exc.problems]) from None
         out_text = self.out_dir.text().strip()
         out_dir = Path(out_text).expanduser() if out_text else new_run_path(f"comparison-{dataset_name}")
         return entries, dataset_name, config, out_dir, input_shape
@@ -685,7 +688,7 @@ class CompareView(QWidget):
         if not path:
             return
         try:
-            spec = load_target(path)
+            spec = open_model(path)
         except WorkbenchError as exc:
             QMessageBox.warning(self, "Cannot add the spec", "\n".join(exc.problems))
             return

@@ -35,12 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..commands.diff import signed
-from ..commands.targets import load_target
 from ..compare.diff import ADDED, CHANGED, REMOVED, LayerDiff, SpecDiff, diff_specs
 from ..errors import WorkbenchError
+from ..keras_bridge.targets import open_model
 from ..spec import ModelSpec, preset_paths
-from ..spec.units import human, shape_text
+from ..spec.units import human, shape_text, signed
 from . import theme
 from .graph.readonly import ReadOnlyGraphView
 
@@ -101,7 +100,7 @@ class _SpecPicker(QComboBox):
             self._last_dir = str(Path(path).parent)
             text = path
         try:
-            spec = load_target(text)
+            spec = open_model(text)
         except WorkbenchError as exc:
             self.failed.emit("\n".join(exc.problems))
             return

@@ -15,10 +15,10 @@ from typing import Any, Iterator
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from workbench.spec import Analysis, ModelSpec, analyze
+from workbench.spec import Analysis, ModelSpec, analyze, edits
+from workbench.spec.edits import SpecState
 
-from .graph import commands, edits
-from .graph.edits import SpecState
+from .graph import commands
 
 
 class Document(QObject):

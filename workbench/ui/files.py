@@ -20,14 +20,12 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from ..errors import WorkbenchError
+from ..keras_bridge.targets import PRESET_SUFFIXES, read_model_file
 from ..spec import ModelSpec, load_preset, save_preset, spec_from_data
 from ..spec.preset_io import atomic_write_text
 from . import settings
 from .background import SHUTDOWN_SECONDS, BackgroundTask, problem_text
 
-PRESET_SUFFIXES = (".json",)
-MODEL_SUFFIXES = (".h5", ".hdf5", ".keras")
 OPEN_FILTER = (
     "Presets and Keras models (*.json *.h5 *.hdf5 *.keras);;"
     "Workbench presets (*.json);;Keras models (*.h5 *.hdf5 *.keras);;All files (*)"
@@ -40,26 +38,6 @@ EXPORT_FILTERS = {
 }
 AUTOSAVE_INTERVAL_MS = 30_000
 AUTOSAVE_FORMAT = 1
-
-
-def read_model_file(path: str | os.PathLike) -> ModelSpec:
-    """A spec from a preset `.json` or a Keras `.h5`/`.keras` file; ValueError/OSError naming the problem."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in MODEL_SUFFIXES:
-        from ..keras_bridge import read_spec  # reads the stored config with h5py/zipfile; no Keras import
-
-        return read_spec(path)
-    if suffix in PRESET_SUFFIXES:
-        return load_preset(path)
-    raise WorkbenchError(
-        f"{path.name}: cannot open '{suffix or 'no suffix'}' files; "
-        f"open a preset (.json) or a Keras model ({', '.join(MODEL_SUFFIXES)})"
-    )
-
-
-def openable(path: str | os.PathLike) -> bool:
-    return Path(path).suffix.lower() in PRESET_SUFFIXES + MODEL_SUFFIXES
 
 
 # -- export in a worker thread ---------------------------------------------------

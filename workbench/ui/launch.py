@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _load_initial(args):
     """(spec, path) to open first; raises ValueError/OSError naming the problem."""
     from ..spec import load_named
-    from .files import PRESET_SUFFIXES, read_model_file
+    from ..keras_bridge.targets import PRESET_SUFFIXES, read_model_file
 
     if args.file:
         spec = read_model_file(args.file)

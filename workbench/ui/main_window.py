@@ -13,11 +13,12 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton
 
+from ..keras_bridge.targets import openable
 from ..spec import PresetError, load_named
 from ..spec.units import human
 from . import settings
 from .document import Document
-from .files import FileController, openable
+from .files import FileController
 from .gallery import GalleryPanel
 from .graph.view import GraphView
 from .inspector import InspectorPanel

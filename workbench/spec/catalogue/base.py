@@ -51,7 +51,7 @@ class Param:
             raise ValueError(f"'{self.name}' must not be empty")
         kind = self.kind
         if kind == "int":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+            if not _whole(value):
                 raise ValueError(f"'{self.name}' must be an integer, got {value!r}")
             value = int(value)
         elif kind == "float":
@@ -114,8 +114,15 @@ class Param:
         return value
 
 
+def _whole(value: Any) -> bool:
+    """An int, or a float with no fraction; never True for NaN or ±inf (int() of those raises)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value) and value.is_integer()
+
+
 def _int(value: Any, name: str, allow_minus_one: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+    if not _whole(value):
         raise ValueError(f"'{name}' must hold integers, got {value!r}")
     value = int(value)
     if value < 0 and not (allow_minus_one and value == -1):

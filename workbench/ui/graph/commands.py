@@ -1,7 +1,7 @@
 """Undo commands: one class per kind of edit, each with a readable label.
 
 A command computes the spec state after its edit when it is created (through
-`edits`, which validates and raises ValueError before anything is pushed) and
+`workbench.spec.edits`, which validates and raises ValueError before anything is pushed) and
 afterwards only swaps the Document between the states before and after.  It
 never touches a view: the Document recomputes its analysis and emits
 `specChanged`, and the views redraw from that.
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from . import edits
-from .edits import SpecState
-from .labels import shape_text
+from workbench.spec import edits
+from workbench.spec.edits import SpecState
+from workbench.spec.units import shape_text
 
 if TYPE_CHECKING:
     from workbench.ui.document import Document

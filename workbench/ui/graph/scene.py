@@ -16,13 +16,13 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from workbench.spec import INPUT, LayerInfo
 
-from .collapse import Block, find_blocks, representatives
-from .items import HEIGHT, STACK_OFFSET, WIDTH, EdgeItem, NodeContent, NodeItem
-from .labels import count_text, node_title, shape_text
-from .layout import layered_layout
-from .theme import Theme, light, role
+from workbench.spec.collapse import BLOCK_PREFIX, Block, collapsed_graph, find_blocks
+from workbench.spec.labels import node_title
+from workbench.spec.layout import layered_layout
+from workbench.spec.units import human, shape_text
 
-BLOCK_PREFIX = "block:"
+from .items import HEIGHT, STACK_OFFSET, WIDTH, EdgeItem, NodeContent, NodeItem
+from .theme import Theme, light, role
 
 
 class GraphScene(QGraphicsScene):
@@ -203,21 +203,9 @@ class GraphScene(QGraphicsScene):
             self._blocks = find_blocks(spec)
             self._blocks_key = structure
             self._collapsed &= set(self._blocks)
-        names = [INPUT] + spec.names()
-        hidden_by = representatives(self._blocks, self._collapsed, names)
-        node_layers: dict[str, list[str]] = {}
-        node_of: dict[str, str] = {}
-        for name in names:
-            key = hidden_by[name]
-            node_id = BLOCK_PREFIX + key if key else name
-            node_of[name] = node_id
-            node_layers.setdefault(node_id, []).append(name)
-        pairs: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-        for dst, ins in edges.items():
-            for src in ins:
-                if src in node_of and node_of[src] != node_of[dst]:
-                    pairs[(node_of[src], node_of[dst])].append((src, dst))
-        self._node_of = node_of
+        graph = collapsed_graph(spec, self._blocks, self._collapsed)
+        node_layers, pairs, hidden_by = graph.nodes, graph.edges, graph.hidden_by
+        self._node_of = graph.node_of
         graph_key = (tuple(node_layers), tuple(pairs))
         if graph_key != self._graph_key:
             self._graph_key = graph_key
@@ -228,7 +216,7 @@ class GraphScene(QGraphicsScene):
             self.layoutChanged.emit(fresh)
         else:
             for key, item in self.edges.items():
-                item.pairs = tuple(pairs[key])
+                item.pairs = tuple(pairs.get(key, ()))
             self._update_contents()
             self.contentChanged.emit()
 
@@ -312,7 +300,7 @@ class GraphScene(QGraphicsScene):
         if detail:
             lines.append(detail)
         if info is not None:
-            lines.append(f"output {shape} · {info.params:,} params · {count_text(info.macs)} MACs")
+            lines.append(f"output {shape} · {info.params:,} params · {human(info.macs)} MACs")
             if info.receptive_field:
                 lines.append(f"receptive field {shape_text(info.receptive_field)}, jump {shape_text(info.jump)}")
         if text:
@@ -331,9 +319,9 @@ class GraphScene(QGraphicsScene):
         detail = f"{kind} · {len(block.members)} layers"
         tooltip = "\n".join(
             [f"{block.key}: {kind.lower()} of {len(block.members)} layers (double-click to expand)",
-             f"output {shape} · {params:,} params · {count_text(macs)} MACs"] + ([text] if text else [])
+             f"output {shape} · {params:,} params · {human(macs)} MACs"] + ([text] if text else [])
         )
-        return NodeContent(block.key, detail, f"{count_text(params)} params", shape, "block",
+        return NodeContent(block.key, detail, f"{human(params)} params", shape, "block",
                            severity, text, tooltip, stacked=True)
 
     # -- selection both ways -----------------------------------------------

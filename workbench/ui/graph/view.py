@@ -18,9 +18,9 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsView, QInputDialog, QMenu
 
 from workbench.spec import INPUT
+from workbench.spec.collapse import enclosing, innermost, stages
 
 from ..blocks import BLOCK_MIME, block_from_mime, insert_block, save_selection
-from .collapse import enclosing, innermost, stages
 from .interactions import ConnectInteraction, Interaction, PanInteraction
 from .items import HEADER, WIDTH, EdgeItem
 from .minimap import Minimap

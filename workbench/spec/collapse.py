@@ -8,18 +8,21 @@ least two layers, only one of them (the exit) feeds anything outside (or,
 for a branch that feeds nothing yet, such as a block just dropped beside the
 chain, only one of them feeds nothing), and collapsing it cannot create a
 cycle.  Blocks nest: a stage (`conv3`) holds its blocks.  Pure Python, no
-Qt: the scene decides which blocks to show collapsed and draws each as one
-node.
+Qt: `collapsed_graph` gives the graph with chosen blocks as single nodes,
+which the canvas draws and a script can print.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from workbench.spec import ModelSpec
+from .graph import INPUT, ModelSpec
 
+#: node ids of collapsed blocks start with this (a layer name cannot: ':' is not allowed in one)
+BLOCK_PREFIX = "block:"
 #: a numbered token such as conv3, block12, 4a, aux1 (plain numbers are sub-layer indices)
 _NUMBERED = re.compile(r"^(?=.*\d)(?!\d+$)[A-Za-z0-9]+$")
 
@@ -140,3 +143,38 @@ def representatives(blocks: dict[str, Block], collapsed: set[str], names: list[s
         out[name] = next((p for p in _prefixes(name) if p in collapsed and p in blocks), None)
     return out
 
+
+
+@dataclass(frozen=True)
+class CollapsedGraph:
+    """The model's graph with some blocks shown as one node each.
+
+    `nodes` maps a node id (a layer name, `INPUT`, or `BLOCK_PREFIX` + block
+    key) to the layers it shows, in spec order; `node_of` maps every layer to
+    its node; `edges` maps (source node, destination node) to the layer
+    connections (source layer, destination layer) it stands for.
+    """
+
+    nodes: dict[str, list[str]]
+    node_of: dict[str, str]
+    edges: dict[tuple[str, str], list[tuple[str, str]]]
+    hidden_by: dict[str, str | None]
+
+
+def collapsed_graph(spec: ModelSpec, blocks: dict[str, Block], collapsed: set[str]) -> CollapsedGraph:
+    """The graph of `spec` with the blocks `collapsed` (keys of `blocks`) each drawn as one node."""
+    names = [INPUT] + spec.names()
+    hidden_by = representatives(blocks, collapsed, names)
+    nodes: dict[str, list[str]] = {}
+    node_of: dict[str, str] = {}
+    for name in names:
+        key = hidden_by[name]
+        node_id = BLOCK_PREFIX + key if key else name
+        node_of[name] = node_id
+        nodes.setdefault(node_id, []).append(name)
+    edges: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for dst, ins in spec.edges().items():
+        for src in ins:
+            if src in node_of and node_of[src] != node_of[dst]:
+                edges[(node_of[src], node_of[dst])].append((src, dst))
+    return CollapsedGraph(nodes, node_of, dict(edges), hidden_by)

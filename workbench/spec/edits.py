@@ -1,9 +1,11 @@
 """Graph edits as pure functions: spec in, the spec's next `SpecState` out.
 
-No Qt here: the undo commands (`commands.py`) call these to compute the state
-after an edit and then only swap states, so every edit is testable and an
-undo restores the exact previous spec.  Every function validates first and
-raises ValueError with a message for the user; nothing is changed then.
+No Qt here: the window's undo commands (`ui/graph/commands.py`) call these
+to compute the state after an edit and then only swap states, so every edit
+is testable and an undo restores the exact previous spec.  Scripts edit
+through `editor.SpecEditor`, which applies the same functions.  Every
+function validates first and raises ValueError with a message for the user;
+nothing is changed then.
 
 Layers are treated as immutable values: an edit builds new `LayerSpec`
 objects for the layers it changes and reuses the others, so a state is cheap
@@ -16,7 +18,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from workbench.spec import INPUT, LayerSpec, ModelSpec, get_kind, head_layers, with_classes
+from .catalogue import get_kind
+from .graph import INPUT, LayerSpec, ModelSpec
+from .overrides import head_layers, with_classes
 
 #: Keras refuses '/' in layer names; the preset schema allows the rest of these.
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")

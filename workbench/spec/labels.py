@@ -1,14 +1,16 @@
 """The short texts a node shows: "Conv2D 64 3×3 /1 same", "MaxPool 3×3 /2", "Dense 1000 softmax".
 
 Pure functions of a layer's type and normalised config (no Qt), so the
-canvas computes them once per change, never while painting.
+canvas computes them once per change, never while painting.  Sizes are
+written by `units.shape_text`/`field_text`, like every other table's.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from workbench.spec import get_kind
+from .catalogue import get_kind
+from .units import field_text, shape_text
 
 #: shorter names for long Keras class names (the inspector shows the full one)
 SHORT_TYPES = {
@@ -35,39 +37,15 @@ def short_type(type_: str) -> str:
     return SHORT_TYPES.get(type_, type_)
 
 
-def shape_text(shape) -> str:
-    """(56, 56, 64) -> '56×56×64'; unknown sizes as '?'."""
-    if shape is None:
-        return "?"
-    return "×".join("?" if v is None else str(v) for v in shape) or "scalar"
-
-
-def count_text(n: int) -> str:
-    """12 -> '12', 23_500 -> '23.5K', 25_636_712 -> '25.6M'."""
-    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "K")):
-        if n >= scale:
-            return f"{n / scale:.3g}{suffix}"
-    return str(n)
-
-
-def _window(sizes) -> str:
-    return "×".join(str(v) for v in sizes)
-
-
-def _step(sizes) -> str:
-    """A stride or dilation: one number when equal on every axis (2 for (2, 2))."""
-    return str(sizes[0]) if len(set(sizes)) == 1 else _window(sizes)
-
-
 def _number(v: float) -> str:
     return f"{v:g}"
 
 
 def _conv(cfg: dict) -> str:
     parts = [str(cfg["filters"])] if cfg.get("filters") is not None else []
-    parts += [_window(cfg["kernel_size"]), f"/{_step(cfg['strides'])}", cfg["padding"]]
+    parts += [shape_text(cfg["kernel_size"]), f"/{field_text(cfg['strides'])}", cfg["padding"]]
     if max(cfg.get("dilation_rate", (1,))) > 1:
-        parts.append(f"d{_step(cfg['dilation_rate'])}")
+        parts.append(f"d{field_text(cfg['dilation_rate'])}")
     if cfg.get("groups", 1) > 1:
         parts.append(f"g{cfg['groups']}")
     if cfg.get("depth_multiplier", 1) > 1:
@@ -79,7 +57,7 @@ def _conv(cfg: dict) -> str:
 
 def _pool(cfg: dict) -> str:
     strides = cfg["strides"] or cfg["pool_size"]
-    parts = [_window(cfg["pool_size"]), f"/{_step(strides)}"]
+    parts = [shape_text(cfg["pool_size"]), f"/{field_text(strides)}"]
     if cfg["padding"] != "valid":
         parts.append(cfg["padding"])
     return " ".join(parts)
@@ -117,7 +95,7 @@ _SUMMARIES: dict[str, Callable[[dict], str]] = {
     "GaussianNoise": lambda c: f"σ {_number(c['stddev'])}",
     "ZeroPadding2D": lambda c: _padding(c, "padding"),
     "Cropping2D": lambda c: _padding(c, "cropping"),
-    "UpSampling2D": lambda c: f"{_window(c['size'])} {c['interpolation']}",
+    "UpSampling2D": lambda c: f"{shape_text(c['size'])} {c['interpolation']}",
     "Reshape": lambda c: "→ " + "×".join(str(v) for v in c["target_shape"]),
     "Input": lambda c: shape_text(c["shape"]),
     "Embedding": lambda c: f"{c['input_dim']} → {c['output_dim']}",

@@ -1,0 +1,73 @@
+"""Opening a model by name: a preset slug, a preset `.json`, or a Keras `.h5`/`.keras` file.
+
+The CLI's TARGET arguments, the window's Open dialog, the comparison form and
+the diff pickers all open models through here, so they accept the same things
+and say the same thing when they cannot.  Messages name the file or the text
+given, never a command-line flag or a form field: each caller prefixes the
+name its user typed the value into (`--input-shape: …`, `Input shape: …`).
+
+Nothing here imports Keras: `.h5`/`.keras` files are read with h5py/zipfile
+(`files.read_spec`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import WorkbenchError
+from ..local_files import url_message
+from ..spec import ModelSpec, load_named, load_preset, preset_paths
+from .files import read_spec
+
+PRESET_SUFFIXES = (".json",)
+MODEL_SUFFIXES = (".h5", ".hdf5", ".keras")
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'224,224,3' (or '224x224x3', '224×224×3') -> (224, 224, 3)."""
+    try:
+        shape = tuple(int(v) for v in text.replace("x", ",").replace("×", ",").split(","))
+    except ValueError:
+        raise WorkbenchError(f"expected integers like 224,224,3, got '{text}'") from None
+    if not shape or any(v < 1 for v in shape):
+        raise WorkbenchError(f"every size must be positive, got '{text}'")
+    return shape
+
+
+def read_model_file(path: str | os.PathLike) -> ModelSpec:
+    """A spec from a preset `.json` or a Keras model file, chosen by the file's suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in MODEL_SUFFIXES:
+        return read_spec(path)
+    if suffix in PRESET_SUFFIXES:
+        return load_preset(path)
+    raise WorkbenchError(
+        f"{path.name}: cannot open '{suffix or 'no suffix'}' files; "
+        f"open a preset (.json) or a Keras model ({', '.join(MODEL_SUFFIXES)})"
+    )
+
+
+def openable(path: str | os.PathLike) -> bool:
+    """Whether `path` has a suffix `read_model_file` reads (for drops and file filters)."""
+    return Path(path).suffix.lower() in PRESET_SUFFIXES + MODEL_SUFFIXES
+
+
+def open_model(target: str | os.PathLike) -> ModelSpec:
+    """The spec named by `target`: a preset slug (`lenet5`) or a path to a preset or model file."""
+    target = str(target)
+    refused = url_message(target)
+    if refused:
+        raise WorkbenchError(refused)
+    path = Path(target)
+    if openable(path):
+        if not path.exists():
+            raise WorkbenchError(f"{target}: no such file")
+        return read_model_file(path)
+    if path.exists():
+        raise WorkbenchError(f"{target}: not a preset (.json) or a model file ({', '.join(MODEL_SUFFIXES)})")
+    if target in preset_paths():
+        return load_named(target)
+    known = ", ".join(preset_paths())
+    raise WorkbenchError(f"'{target}' is neither a preset nor a file (presets: {known})")
