@@ -28,9 +28,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -40,7 +38,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -65,8 +62,9 @@ from ..errors import WorkbenchError
 from ..keras_bridge.targets import open_model, parse_shape
 from ..spec import ModelSpec, load_preset, preset_paths
 from ..spec.units import human, human_bytes
-from ..train.config import OPTIMIZERS
+from ..train.config import TrainConfig
 from .background import BackgroundTask, TaskState
+from .config_form import HyperparameterForm
 from .gui_gc import collector
 from .theme import mark_color
 
@@ -82,6 +80,8 @@ REDRAW_MS = 100
 STATUS_WIDTH = 170
 #: what a comparison.json says about the settings shared by its runs
 _SETTINGS = ("dataset", "config", "input_shape")
+#: the hyperparameters a comparison shares (the rest keep TrainConfig's defaults, as the CLI's `compare`)
+COMPARE_FIELDS = ("epochs", "batch_size", "optimizer", "learning_rate", "validation_split", "seed")
 #: bubble diameters in pixels: area ∝ parameters, the largest MAX_BUBBLE
 MAX_BUBBLE, MIN_BUBBLE = 70.0, 8.0
 
@@ -432,21 +432,10 @@ class CompareView(QWidget):
         browse_data = QPushButton("…", self)
         browse_data.setToolTip("Choose a data file or an image folder")
         browse_data.clicked.connect(self._on_browse_dataset_clicked)
-        self.epochs = _spin(1, 10000, 10)
-        self.batch_size = _spin(1, 65536, 32)
-        self.seed = _spin(0, 2**31 - 1, 0)
-        self.optimizer = QComboBox(self)
-        self.optimizer.addItems(OPTIMIZERS)
-        self.optimizer.setCurrentText("adam")
-        self.learning_rate = QDoubleSpinBox(self)
-        self.learning_rate.setDecimals(6)
-        self.learning_rate.setRange(1e-6, 10.0)
-        self.learning_rate.setSingleStep(1e-4)
-        self.learning_rate.setValue(1e-3)
-        self.validation_split = QDoubleSpinBox(self)
-        self.validation_split.setRange(0.0, 0.9)
-        self.validation_split.setSingleStep(0.05)
-        self.validation_split.setValue(0.2)
+        self.hyperparameters = HyperparameterForm(COMPARE_FIELDS, parent=self)
+        self.hyperparameters.apply(TrainConfig())
+        for name, editor in self.hyperparameters.editors.items():  # the names tests and scripts use
+            setattr(self, name, editor)
         self.input_shape = QLineEdit(self)
         self.input_shape.setPlaceholderText("each model's own, e.g. 32,32,1")
         self.out_dir = QLineEdit(self)
@@ -460,14 +449,8 @@ class CompareView(QWidget):
         out_row = QHBoxLayout()
         out_row.addWidget(self.out_dir, 1)
         out_row.addWidget(browse_out)
-        form = QFormLayout()
-        form.addRow("Data set", data_row)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("Validation split", self.validation_split)
-        form.addRow("Seed", self.seed)
+        form = self.hyperparameters
+        form.insertRow(0, "Data set", data_row)
         form.addRow("Input shape", self.input_shape)
         form.addRow("Output folder", out_row)
 
@@ -639,7 +622,6 @@ class CompareView(QWidget):
 
     def _gather(self):
         """(entries, data set name, TrainConfig, out dir, input shape) from the form."""
-        from ..train.config import TrainConfig
         from ..train.run_dir import new_run_path
 
         entries = self.checked_entries()
@@ -649,11 +631,7 @@ class CompareView(QWidget):
         if not dataset_name:
             raise WorkbenchError("choose a data set")
         try:
-            config = TrainConfig(
-                optimizer=self.optimizer.currentText(), learning_rate=self.learning_rate.value(),
-                batch_size=self.batch_size.value(), epochs=self.epochs.value(), seed=self.seed.value(),
-                validation_split=self.validation_split.value(),
-            )
+            config = self.hyperparameters.config()
         except ValueError as exc:
             raise WorkbenchError(str(exc)) from None
         shape_text = self.input_shape.text().strip()
@@ -848,10 +826,3 @@ class CompareView(QWidget):
         self.cancel_all_button.setEnabled(running)
         for button in self.export_buttons:
             button.setEnabled(not running and self.model.rowCount() > 0)
-
-
-def _spin(low: int, high: int, value: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(low, high)
-    box.setValue(value)
-    return box

@@ -21,7 +21,7 @@ from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..keras_bridge.targets import PRESET_SUFFIXES, read_model_file
-from ..spec import ModelSpec, load_preset, save_preset, spec_from_data
+from ..spec import ModelSpec, save_preset, spec_from_data
 from ..spec.preset_io import atomic_write_text
 from . import settings
 from .background import SHUTDOWN_SECONDS, BackgroundTask, problem_text

@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..spec import Param, get_kind, num_classes
-from ..spec.infer import OPTIMIZER_SLOTS
 from ..spec.units import field_text, human, human_bytes, shape_text
+from ..train.config import FIELD
 from .blocks import BlockForm, selected_instance
+from .config_form import make_editor
 from .summary_table import EstimateSettings
 
 _INT_LIMIT = 2**31 - 1
@@ -545,11 +546,10 @@ class ModelForm(QWidget):
         self.classes.setKeyboardTracking(False)
         self.classes.setAlignment(Qt.AlignRight)
         self.classes_error = _error_label()
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 1 << 16)
+        # the training form's editors: the batch sizes and optimizers a run accepts
+        self.batch_size = make_editor(FIELD["batch_size"])
         self.batch_size.setAlignment(Qt.AlignRight)
-        self.optimizer = QComboBox()
-        self.optimizer.addItems(list(OPTIMIZER_SLOTS))
+        self.optimizer = make_editor(FIELD["optimizer"])
         self.memory = QLabel()
         self.memory.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
 

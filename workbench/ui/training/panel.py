@@ -18,13 +18,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,7 +29,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -42,14 +38,14 @@ from workbench.data import Dataset, list_datasets
 from workbench.errors import WorkbenchError
 from workbench.spec import Analysis, ModelSpec, analyze
 from workbench.spec.units import human, human_bytes
-from workbench.train import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig
-from workbench.train.config import AUTO
+from workbench.train import ConfigError, TrainConfig
 from workbench.train.execution import MAX_STEPS, auto_steps_per_execution
 from workbench.train.live.datasets import DataSource, Preview, load_with_preview
 from workbench.train.live.memory_check import FreeMemory, MemoryCheck, check_memory, host_memory, query_gpu_memory
 from workbench.train.live.progress import ProgressMeter
 
 from ..background import BackgroundTask, problem_text
+from ..config_form import HyperparameterForm
 from ..theme import mark_color
 from .plotting import TRAIN, VALIDATION, RedrawPacer, background, style_plot
 from .sample_grid import SampleGrid
@@ -62,41 +58,6 @@ DATA_FILE_FILTER = "Data files (*.csv *.tsv *.npz *.h5 *.hdf5);;All files (*)"
 RELOAD_DELAY_MS = 400
 MOMENTUM_OPTIMIZERS = ("momentum", "nesterov")
 PREVIEW_HEIGHT = 150
-
-
-class ScientificSpinBox(QDoubleSpinBox):
-    """A positive float shown as 0.001 or 1e-05; the arrows halve or double it."""
-
-    def __init__(self, minimum: float, maximum: float, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setDecimals(12)
-        self.setRange(minimum, maximum)
-        self.setKeyboardTracking(False)
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, position: int):
-        stripped = text.strip()
-        try:
-            value = float(stripped)
-        except ValueError:
-            partial = stripped == "" or stripped[-1] in "eE.-+"
-            return (QValidator.Intermediate if partial else QValidator.Invalid), text, position
-        ok = self.minimum() <= value <= self.maximum()
-        return (QValidator.Acceptable if ok else QValidator.Intermediate), text, position
-
-    def stepBy(self, steps: int) -> None:
-        value = self.value()
-        if value <= 0:
-            value = max(self.minimum(), 1e-4)
-        self.setValue(min(self.maximum(), max(self.minimum(), value * 2.0**steps)))
 
 
 class TrainingPanel(QWidget):
@@ -199,37 +160,9 @@ class TrainingPanel(QWidget):
 
     def _build_hyperparameters(self) -> None:
         self.hyper_group = QGroupBox("Hyperparameters")
-        self.optimizer = QComboBox()
-        self.optimizer.addItems(OPTIMIZERS)
-        self.learning_rate = ScientificSpinBox(1e-8, 1e12)  # absurd rates are allowed: watching a run diverge teaches too
-        self.learning_rate.setToolTip("Initial learning rate; the arrows halve or double it")
-        self.schedule = QComboBox()
-        self.schedule.addItems(SCHEDULES)
-        self.schedule.setToolTip("step: ÷10 at 50% and 75% of the run; cosine and exponential decay over the run")
-        self.momentum = QDoubleSpinBox()
-        self.momentum.setRange(0.0, 0.999)
-        self.momentum.setDecimals(3)
-        self.momentum.setSingleStep(0.05)
-        self.weight_decay = ScientificSpinBox(0.0, 1.0)
-        self.weight_decay.setToolTip("Decoupled weight decay, as Keras applies it (0 = none)")
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 65536)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 100000)
-        self.validation_split = QDoubleSpinBox()
-        self.validation_split.setRange(0.0, 0.9)
-        self.validation_split.setSingleStep(0.05)
-        self.validation_split.setDecimals(2)
-        self.validation_split.setToolTip("Fraction held out for validation when the data set brings no split")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.steps_per_execution = QSpinBox()
-        self.steps_per_execution.setRange(0, 64)
-        self.steps_per_execution.setToolTip(
-            "Batches per compiled call. More is faster for small models; the charts then get every n-th batch "
-            "and Stop acts after the call in flight. Auto aims at ~20 ms of arithmetic per call.")
-        self.mixed_precision = QCheckBox("Mixed precision")
-        self.mixed_precision.setToolTip("float16 on a GPU, bfloat16 on a CPU; weights stay float32")
+        self.form = HyperparameterForm(parent=self)
+        for name, editor in self.form.editors.items():  # the names the rest of the panel (and tests) use
+            setattr(self, name, editor)
         self.save_keras = QCheckBox("Also save .keras")
         self.save_keras.setToolTip("Besides model.h5, write model.keras into the run folder")
         self.defaults_button = QPushButton("Paper defaults")
@@ -237,19 +170,7 @@ class TrainingPanel(QWidget):
         self.recipe = QLabel()
         self.recipe.setWordWrap(True)
         self.recipe.setProperty("role", "caption")
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("Schedule", self.schedule)
-        form.addRow("Momentum", self.momentum)
-        form.addRow("Weight decay", self.weight_decay)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Validation split", self.validation_split)
-        form.addRow("Seed", self.seed)
-        form.addRow("Batches per call", self.steps_per_execution)
-        form.addRow("", self.mixed_precision)
+        form = self.form
         form.addRow("", self.save_keras)
         layout = QVBoxLayout(self.hyper_group)
         layout.addLayout(form)
@@ -464,17 +385,7 @@ class TrainingPanel(QWidget):
 
     # -- hyperparameters -------------------------------------------------------------------------------------------
     def apply_config(self, config: TrainConfig) -> None:
-        self.optimizer.setCurrentText(config.optimizer)
-        self.learning_rate.setValue(config.learning_rate)
-        self.schedule.setCurrentText(config.schedule)
-        self.momentum.setValue(config.momentum)
-        self.weight_decay.setValue(config.weight_decay)
-        self.batch_size.setValue(config.batch_size)
-        self.epochs.setValue(config.epochs)
-        self.validation_split.setValue(config.validation_split)
-        self.seed.setValue(config.seed)
-        self.steps_per_execution.setValue(0 if config.steps_per_execution == AUTO else config.steps_per_execution)
-        self.mixed_precision.setChecked(config.mixed_precision)
+        self.form.apply(config)
         self._on_optimizer_changed(config.optimizer)
         training = self.doc.spec.training or {}
         recipe = training.get("notes") or ""
@@ -485,19 +396,7 @@ class TrainingPanel(QWidget):
 
     def config(self) -> TrainConfig:
         """The form as a TrainConfig; ConfigError names a bad value."""
-        return TrainConfig(
-            optimizer=self.optimizer.currentText(),
-            learning_rate=float(self.learning_rate.value()),
-            schedule=self.schedule.currentText(),
-            momentum=float(self.momentum.value()),
-            weight_decay=float(self.weight_decay.value()),
-            batch_size=int(self.batch_size.value()),
-            epochs=int(self.epochs.value()),
-            validation_split=round(float(self.validation_split.value()), 4),
-            seed=int(self.seed.value()),
-            mixed_precision=self.mixed_precision.isChecked(),
-            steps_per_execution=self.steps_per_execution.value() or AUTO,
-        )
+        return self.form.config()
 
     def auto_steps(self) -> int:
         """The automatic batches-per-call for the model as it will be built and the chosen batch size."""
