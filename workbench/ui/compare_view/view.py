@@ -1,32 +1,15 @@
-"""The comparison screen: pick presets, train them alike in a worker, rank and chart them live.
-
-Left: the candidates (preset check boxes, plus saved specs the user adds),
-one data set and the shared hyperparameters.  Right: the leaderboard (one
-row per candidate, sortable, with its progress while it trains), and the
-charts: validation accuracy and loss of the selected rows (all rows when
-none is selected) against epoch or wall time, and best accuracy against
-multiply-adds with circle area proportional to parameters.
-
-Training runs as one `BackgroundTask` through `workbench.compare.runner`; its
-events arrive, queued, at one slot of this widget and go to their handlers.
-Charts are redrawn by a 10 Hz timer when something changed.
-"""
+"""The comparison screen itself: candidates, data set and shared hyperparameters, the leaderboard and charts."""
 
 from __future__ import annotations
 
-import json
-import math
 import functools
-from dataclasses import dataclass
+import json
 from operator import methodcaller
 from pathlib import Path
 
-import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QFileDialog,
     QGroupBox,
@@ -39,359 +22,42 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ..compare.report import (
-    JSON_NAME,
-    comparison_document,
-    parameter_shares,
-    write_csv,
-    write_json,
-    write_png,
-    write_reports,
+from ...compare.report import JSON_NAME, comparison_document, write_csv, write_json, write_png
+from ...compare.results import FAILED, RunRecord
+from ...compare.runner import CompareEntry, make_entries
+from ...errors import WorkbenchError
+from ...keras_bridge.targets import open_model, parse_shape
+from ...spec import ModelSpec, load_preset, preset_paths
+from ...train.config import TrainConfig
+from ..background import BackgroundTask
+from ..config_form import HyperparameterForm
+from ..gui_gc import collector
+from ..theme import mark_color
+from .charts import ComparisonCharts
+from .leaderboard import (
+    QUEUED,
+    SORT_ROLE,
+    SPEC_ROLE,
+    STATUS_COLUMN,
+    STATUS_WIDTH,
+    TRAINING,
+    LeaderboardModel,
+    ProgressDelegate,
 )
-from ..compare.results import CANCELLED, FAILED, FINISHED, RunRecord
-from ..compare.runner import CompareEntry, ComparisonRunner, make_entries
-from ..errors import WorkbenchError
-from ..keras_bridge.targets import open_model, parse_shape
-from ..spec import ModelSpec, load_preset, preset_paths
-from ..spec.units import human, human_bytes
-from ..train.config import TrainConfig
-from .background import BackgroundTask, TaskState
-from .config_form import HyperparameterForm
-from .gui_gc import collector
-from .theme import mark_color
+from .task import RUN_EPOCH, RUN_FINISHED, RUN_PROGRESS, RUN_STARTED, run_comparison
 
-SORT_ROLE = Qt.UserRole + 1
-PROGRESS_ROLE = Qt.UserRole + 2
-SPEC_ROLE = Qt.UserRole + 3
-
-#: matplotlib's tab10, so a run has the same colour here and in the exported PNG
-RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-              "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-QUEUED, TRAINING = "queued", "training"
 REDRAW_MS = 100
-STATUS_WIDTH = 170
 #: what a comparison.json says about the settings shared by its runs
 _SETTINGS = ("dataset", "config", "input_shape")
 #: the hyperparameters a comparison shares (the rest keep TrainConfig's defaults, as the CLI's `compare`)
 COMPARE_FIELDS = ("epochs", "batch_size", "optimizer", "learning_rate", "validation_split", "seed")
-#: bubble diameters in pixels: area ∝ parameters, the largest MAX_BUBBLE
-MAX_BUBBLE, MIN_BUBBLE = 70.0, 8.0
 
 
-# -- the leaderboard ---------------------------------------------------------------
-@dataclass
-class _Row:
-    record: RunRecord
-    state: str = QUEUED
-    progress: float = 0.0  # 0..1 while training
-
-
-def _optional(fmt):
-    """Text and sort key for a value that may be missing (sorts below every number)."""
-    return (lambda v: "" if v is None else fmt(v)), (lambda v: -math.inf if v is None else v)
-
-
-_COLUMNS = (
-    # header, record attribute, text, sort key
-    ("Preset", "preset", str, str.lower),
-    ("Status", None, None, None),
-    ("Params", "params", lambda v: f"{v:,}", float),
-    ("MACs", "macs", human, float),
-    ("Train memory", "training_memory", human_bytes, float),
-    ("Epochs", "epochs", str, float),
-    ("Best val acc", "best_val_accuracy", *_optional(lambda v: f"{v:.4f}")),
-    ("Best epoch", "best_epoch", *_optional(str)),
-    ("Final val loss", "final_val_loss", *_optional(lambda v: f"{v:.4f}")),
-    ("Time (s)", "train_seconds", lambda v: f"{v:.1f}", float),
-    ("Samples/s", "samples_per_second", lambda v: f"{v:,.0f}", float),
-    ("Model size", "model_bytes", human_bytes, float),
-)
-COLUMN_NAMES = tuple(c[0] for c in _COLUMNS)
-STATUS_COLUMN = 1
-
-
-class LeaderboardModel(QAbstractTableModel):
-    """One row per candidate, in queue order; the view sorts through a proxy on `SORT_ROLE`."""
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._rows: list[_Row] = []
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return _COLUMNS[section][0]
-        return None
-
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        header, attr, text, key = _COLUMNS[index.column()]
-        if index.column() == STATUS_COLUMN:
-            if role == Qt.DisplayRole:
-                return _status_text(row)
-            if role == SORT_ROLE:
-                return f"{row.state} {row.progress:.3f}"
-            if role == PROGRESS_ROLE:
-                return row.progress if row.state == TRAINING else None
-            if role == Qt.ToolTipRole:
-                return row.record.error or None
-            return None
-        value = getattr(row.record, attr)
-        shown = _known(row, attr)
-        if role == Qt.DisplayRole:
-            return text(value) if shown else ""
-        if role == SORT_ROLE:
-            return key(value) if shown else -math.inf
-        if role == Qt.TextAlignmentRole and index.column() != 0:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.ToolTipRole and index.column() == 0:
-            return row.record.run_dir or None
-        return None
-
-    # -- updates (GUI thread) ----------------------------------------------------
-    def reset_records(self, records: list[RunRecord], state: str | None = None) -> None:
-        """New rows, all in `state` (None: each record's own status)."""
-        self.beginResetModel()
-        self._rows = [_Row(r, state or r.status, 1.0 if (state or r.status) == FINISHED else 0.0) for r in records]
-        self.endResetModel()
-
-    def set_record(self, index: int, record: RunRecord, state: str) -> None:
-        """Replace a row's record; a training row keeps its progress."""
-        row = self._rows[index]
-        row.record, row.state = record, state
-        if state == FINISHED:
-            row.progress = 1.0
-        self._changed(index)
-
-    def set_progress(self, index: int, fraction: float) -> None:
-        row = self._rows[index]
-        row.state, row.progress = TRAINING, max(0.0, min(1.0, fraction))
-        self.dataChanged.emit(self.index(index, STATUS_COLUMN), self.index(index, STATUS_COLUMN))
-
-    def _changed(self, index: int) -> None:
-        self.dataChanged.emit(self.index(index, 0), self.index(index, len(_COLUMNS) - 1))
-
-    def record(self, index: int) -> RunRecord:
-        return self._rows[index].record
-
-    def state(self, index: int) -> str:
-        return self._rows[index].state
-
-    def records(self) -> list[RunRecord]:
-        return [r.record for r in self._rows]
-
-
-#: columns known once the spec is analysed, after an epoch, or only when the run finished
-_STATIC = {"params", "macs", "training_memory"}
-_LIVE = {"epochs", "best_val_accuracy", "best_epoch", "final_val_loss"}
-
-
-def _known(row: _Row, attr: str) -> bool:
-    if attr in _STATIC:
-        return row.record.params > 0
-    if attr in _LIVE:
-        return row.record.epochs > 0
-    return attr == "preset" or row.state == FINISHED
-
-
-def _status_text(row: _Row) -> str:
-    if row.state == TRAINING:
-        return f"training {row.progress:.0%}"
-    if row.state == FINISHED and row.record.reused:
-        return "finished (reused)"
-    if row.state in (FAILED, CANCELLED) and row.record.error:
-        return f"{row.state}: {row.record.error.splitlines()[0]}"
-    return row.state
-
-
-class _ProgressDelegate(QStyledItemDelegate):
-    """Draws the status cell of a training row as a progress bar."""
-
-    def paint(self, painter, option, index):
-        fraction = index.data(PROGRESS_ROLE)
-        if fraction is None:
-            super().paint(painter, option, index)
-            return
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)
-        bar.minimum, bar.maximum = 0, 1000
-        bar.progress = int(fraction * 1000)
-        bar.text = index.data(Qt.DisplayRole)
-        bar.textVisible = True
-        style = option.widget.style() if option.widget else QApplication.style()
-        style.drawControl(QStyle.CE_ProgressBar, bar, painter, option.widget)
-
-
-# -- the worker ------------------------------------------------------------------------
-RUN_STARTED, RUN_PROGRESS, RUN_EPOCH, RUN_FINISHED = "runStarted", "runProgress", "runEpoch", "runFinished"
-
-
-class _CompareSink:
-    """The runner's sink, in the task's thread: every runner event becomes one of the task's queued events."""
-
-    def __init__(self, state: TaskState):
-        self.state = state
-
-    def on_run_started(self, index: int, record: RunRecord) -> None:
-        self.state.emit(RUN_STARTED, index, record)
-
-    def on_run_progress(self, index: int, step: int, total_steps: int) -> None:
-        self.state.emit(RUN_PROGRESS, index, step, total_steps)
-
-    def on_run_epoch(self, index: int, record: RunRecord) -> None:
-        self.state.emit(RUN_EPOCH, index, record)
-
-    def on_run_finished(self, index: int, record: RunRecord) -> None:
-        self.state.emit(RUN_FINISHED, index, record)
-
-
-def _compare(entries: list[CompareEntry], dataset_name: str, config, out_dir: Path, input_shape,
-             state: TaskState) -> tuple[list[RunRecord], dict]:
-    """In the task's thread: load the data, run the comparison, write the reports; (records, comparison.json).
-
-    Cancel requests made before the runner exists wait in `state.calls` and reach it once it is attached.
-    """
-    from ..data import load_dataset
-
-    dataset = load_dataset(dataset_name, seed=config.seed, validation_split=config.validation_split)
-    runner = ComparisonRunner(entries, dataset, config, out_dir, _CompareSink(state), input_shape=input_shape)
-    state.calls.attach(runner)
-    try:
-        records = runner.run()
-    finally:
-        state.calls.detach()
-    document = comparison_document(records, dataset=dataset.describe(), config=config.to_dict(),
-                                   input_shape=input_shape)
-    write_reports(out_dir, records, document, title=dataset.name)
-    return records, document
-
-
-# -- charts -----------------------------------------------------------------------------
-class _MacsAxis(pg.AxisItem):
-    """An axis over log10(MACs) that labels ticks as 10K, 1M, 1G."""
-
-    def tickStrings(self, values, scale, spacing):
-        return [human(10 ** v) for v in values]
-
-
-def bubble_diameters(params: list[int]) -> list[float]:
-    """Circle diameters in pixels, so that circle area is proportional to parameters."""
-    return [max(MIN_BUBBLE, MAX_BUBBLE * math.sqrt(share)) for share in parameter_shares(params)]
-
-
-class _Charts(QWidget):
-    """Overlaid validation curves and the accuracy/MACs bubble chart."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.x_axis = QComboBox(self)
-        self.x_axis.addItem("against epoch", "epoch")
-        self.x_axis.addItem("against wall time", "elapsed")
-        self.accuracy = pg.PlotWidget(self)
-        self.loss = pg.PlotWidget(self)
-        self.bubbles = pg.PlotWidget(self, axisItems={"bottom": _MacsAxis("bottom")})
-        for plot, title in ((self.accuracy, "validation accuracy"), (self.loss, "validation loss")):
-            plot.setTitle(title)
-            plot.showGrid(x=True, y=True, alpha=0.15)
-        self.accuracy.addLegend(offset=(-10, 10))
-        self.bubbles.setTitle("best validation accuracy against multiply-adds (area ∝ parameters)")
-        self.bubbles.setLabel("bottom", "multiply-adds per sample")
-        self.bubbles.setLabel("left", "best validation accuracy")
-        self.bubbles.showGrid(x=True, y=True, alpha=0.15)
-        self.bubbles.getViewBox().setDefaultPadding(0.15)
-        self.foreground = self.palette().color(QPalette.Text)
-        for plot in (self.accuracy, self.loss, self.bubbles):
-            plot.setBackground(self.palette().color(QPalette.Base))
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setPen(self.foreground)
-                axis.setTextPen(self.foreground)
-                axis.enableAutoSIPrefix(False)
-        self.scatter = pg.ScatterPlotItem(pxMode=True)
-        self.bubbles.addItem(self.scatter)
-        self._labels: list[pg.TextItem] = []
-        self.curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
-
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Curves", self))
-        top.addWidget(self.x_axis)
-        top.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        curves = QHBoxLayout()
-        curves.addWidget(self.accuracy)
-        curves.addWidget(self.loss)
-        layout.addLayout(curves, 1)
-        layout.addWidget(self.bubbles, 1)
-
-    def clear(self) -> None:
-        for acc, loss in self.curves.values():
-            self.accuracy.removeItem(acc)
-            self.loss.removeItem(loss)
-        self.curves.clear()
-        self.scatter.clear()
-        for label in self._labels:
-            self.bubbles.removeItem(label)
-        self._labels.clear()
-
-    def draw(self, records: list[RunRecord], shown: set[int]) -> None:
-        """Update every run's two curves (hidden unless in `shown`) and the bubbles."""
-        x_key = self.x_axis.currentData()
-        self.accuracy.setLabel("bottom", "epoch" if x_key == "epoch" else "training time (s)")
-        self.loss.setLabel("bottom", "epoch" if x_key == "epoch" else "training time (s)")
-        for index, record in enumerate(records):
-            if index not in self.curves:
-                pen = pg.mkPen(RUN_COLORS[index % len(RUN_COLORS)], width=1)
-                self.curves[index] = (
-                    self.accuracy.plot([], [], pen=pen, name=record.preset),
-                    self.loss.plot([], [], pen=pen),
-                )
-            acc_item, loss_item = self.curves[index]
-            for item, key in ((acc_item, "val_accuracy"), (loss_item, "val_loss")):
-                xs, ys = record.series(x_key, key)
-                item.setData(xs, ys)
-                item.setVisible(index in shown)
-        self._draw_bubbles(records, shown)
-
-    def _draw_bubbles(self, records: list[RunRecord], shown: set[int]) -> None:
-        for label in self._labels:
-            self.bubbles.removeItem(label)
-        self._labels.clear()
-        placed = [(i, r) for i, r in enumerate(records)
-                  if i in shown and r.status == FINISHED and r.best_val_accuracy is not None]
-        diameters = bubble_diameters([r.params for _, r in placed])
-        spots = []
-        for (index, record), size in zip(placed, diameters):
-            x = math.log10(max(record.macs, 1))
-            colour = pg.mkColor(RUN_COLORS[index % len(RUN_COLORS)])
-            colour.setAlpha(140)
-            spots.append({"pos": (x, record.best_val_accuracy), "size": size, "brush": pg.mkBrush(colour),
-                          "pen": pg.mkPen(self.foreground, width=1), "data": index})
-            label = pg.TextItem(f"{record.preset}\n{human(record.params)} params", anchor=(0.5, 0.5),
-                                color=self.foreground)
-            label.setPos(x, record.best_val_accuracy)
-            self.bubbles.addItem(label)
-            self._labels.append(label)
-        self.scatter.setData(spots)
-
-
-# -- the screen ---------------------------------------------------------------------------
 class CompareView(QWidget):
     """Choose candidates, data and settings; train them one after another; rank and chart them.
 
@@ -483,7 +149,7 @@ class CompareView(QWidget):
         header.setSectionResizeMode(STATUS_COLUMN, QHeaderView.Interactive)
         header.resizeSection(STATUS_COLUMN, STATUS_WIDTH)
         header.setSortIndicator(-1, Qt.AscendingOrder)  # queue order until a header is clicked
-        self.table.setItemDelegateForColumn(STATUS_COLUMN, _ProgressDelegate(self.table))
+        self.table.setItemDelegateForColumn(STATUS_COLUMN, ProgressDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
         self.cancel_button = QPushButton("Cancel selected", self)
@@ -507,7 +173,7 @@ class CompareView(QWidget):
         self.status = QLabel("Check two or more candidates, choose a data set, and train.", self)
         self.status.setWordWrap(True)
 
-        self.charts = _Charts(self)
+        self.charts = ComparisonCharts(self)
         self.charts.x_axis.currentIndexChanged.connect(self._on_x_axis_changed)
         board = QWidget(self)
         board_layout = QVBoxLayout(board)
@@ -570,7 +236,7 @@ class CompareView(QWidget):
         return make_entries(candidates)
 
     def _fill_datasets(self) -> None:
-        from ..data import dataset_names
+        from ...data import dataset_names
 
         self.dataset.addItems(dataset_names())
 
@@ -592,7 +258,7 @@ class CompareView(QWidget):
         self._dirty = True
         self._active = True
         collector().hold()  # cyclic garbage is collected in this thread while the worker trains (gui_gc)
-        self._task.submit(functools.partial(_compare, list(entries), dataset_name, config, self._out_dir,
+        self._task.submit(functools.partial(run_comparison, list(entries), dataset_name, config, self._out_dir,
                                             input_shape))
         self._set_status(f"Training {len(entries)} candidates on {dataset_name} into {self._out_dir} …")
         self._update_buttons()
@@ -622,7 +288,7 @@ class CompareView(QWidget):
 
     def _gather(self):
         """(entries, data set name, TrainConfig, out dir, input shape) from the form."""
-        from ..train.run_dir import new_run_path
+        from ...train.run_dir import new_run_path
 
         entries = self.checked_entries()
         if not entries:
