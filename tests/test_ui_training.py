@@ -262,7 +262,7 @@ def test_an_invalid_graph_cannot_be_trained_and_says_why(controllers):
 
 
 def test_the_memory_check_offers_the_largest_batch_that_fits(qtbot, controllers, monkeypatch):
-    from workbench.ui.training import panel as panel_module
+    from workbench.ui.training.panel import checks as panel_module
 
     spec = load_named("vgg16")
     free = 4 * 2**30
