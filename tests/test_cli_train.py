@@ -25,7 +25,7 @@ def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path, monkeypatch):
     out = tmp_path / "lenet5.h5"
     code, stdout, err = run(
         capsys, "train", "lenet5", "--dataset", "digits", "--epochs", "2", "--max-samples", "400",
-        "--batch-size", "32", "--out", out,
+        "--batch-size", "32", "--steps-per-execution", "3", "--out", out,
     )
     assert code == 0, err
     assert "training on CPU" in err or "training on" in err
@@ -39,6 +39,9 @@ def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path, monkeypatch):
         history = json.loads(f.attrs["workbench_history"])
     assert preset["name"] == "LeNet-5"
     assert len(history["val_accuracy"]) == 2
+    (run_json,) = (tmp_path / "runs").glob("*/run.json")
+    record = json.loads(run_json.read_text())
+    assert record["config"]["steps_per_execution"] == 3 == record["steps_per_execution"]
 
 
 @pytest.mark.parametrize(
@@ -47,6 +50,8 @@ def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path, monkeypatch):
         (["train", "lenet5", "--dataset", "nope"], "unknown data set 'nope'"),
         (["train", "lenet5", "--dataset", "digits", "--epochs", "0"], "epochs must be at least 1"),
         (["train", "lenet5", "--dataset", "digits", "--batch-size", "0"], "batch_size must be at least 1"),
+        (["train", "lenet5", "--dataset", "digits", "--steps-per-execution", "0"],
+         "steps_per_execution must be at least 1"),
         (["train", "lenet5", "--dataset", "digits", "--out", "/nonexistent/x.h5"], "does not exist"),
         (["train", "lenet5", "--dataset", "digits", "--out", "model.txt"], "ending in .h5 or .keras"),
         (["train", "lenet5"], "--dataset is required"),

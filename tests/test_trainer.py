@@ -46,7 +46,7 @@ LINEAR = ModelSpec(
     input_shape=(2,),
     layers=[LayerSpec("hidden", "Dense", {"units": 8}), LayerSpec("out", "Dense", {"units": 1})],
 )
-QUIET = {"tensorboard": False}
+QUIET = {"tensorboard": False, "steps_per_execution": 1}  # one batch per call: tests act on a given batch
 EVERY_BATCH = 1e6  # batch events per second: no throttling, for tests that act on a given batch
 
 
@@ -262,7 +262,7 @@ def test_events_arrive_in_order_and_batches_are_throttled(moons, tmp_path):
 
 
 def test_steps_per_execution_reports_every_nth_batch_within_the_epoch(moons, tmp_path):
-    config = TrainConfig(batch_size=32, epochs=2, steps_per_execution=4, batch_events_per_second=EVERY_BATCH, **QUIET)
+    config = TrainConfig(batch_size=32, epochs=2, batch_events_per_second=EVERY_BATCH, **{**QUIET, "steps_per_execution": 4})
     sink = Recorder()
     trainer = Trainer(config)
     assert trainer.run(MLP, moons, sink, run_dir=tmp_path).status == "finished"

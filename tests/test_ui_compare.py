@@ -152,7 +152,7 @@ def test_worker_runs_the_queue_and_shutdown_cancels(view, qtbot, tmp_path):
     assert (out / "comparison.csv").is_file() and (out / "a" / "model.h5").is_file()
 
     # a long run, cancelled by closing: the worker stops after its current batch and the thread ends
-    long = TrainConfig(epochs=500, batch_size=8, tensorboard=False)
+    long = TrainConfig(epochs=500, batch_size=8, steps_per_execution=1, tensorboard=False)  # prompt to stop
     view.start(make_entries([("long", mlp("long", 4), "long"), ("next", mlp("next", 4), "next")]),
                "xor", long, tmp_path / "long")
     qtbot.waitUntil(lambda: (view.model.state(0) == "training"

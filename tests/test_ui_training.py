@@ -25,11 +25,8 @@ from workbench.train import RunDir
 from workbench.ui import settings
 from workbench.ui.document import Document
 from workbench.ui.training import TrainingController
-from workbench.ui.training.memory_check import BUDGET, FreeMemory, check_memory, largest_batch
-from workbench.ui.training.mosaic import activation_mosaic, channel_tiles, filter_tiles, tile
-from workbench.ui.training.reuse import reuse_matrix, reuse_plan
-from workbench.ui.training.stats import evaluate
-from workbench.ui.training.worker import BatchChunk
+from workbench.train.batches import BatchChunk
+from workbench.train.memory_check import FreeMemory, largest_batch
 from specs import mlp
 
 RUN_TIMEOUT_MS = 120_000
@@ -144,12 +141,12 @@ def test_a_run_fills_the_curves_with_the_history_and_shows_feature_maps(qtbot, c
     assert len([r for r in rows if r["kind"] == "batch"]) == 2 * spe
     assert curves.export_png(tmp_path / "curves.png").stat().st_size > 5_000
 
-    # signals of an earlier run never reach the views
+    # events of an earlier run never reach the views
     worker = job._worker
     stale = BatchChunk(np.array([999]), np.array([time.monotonic()]), {"loss": np.array([123.0])})  # no accuracy
-    worker.batches.emit(job.run_id - 1, stale)
+    worker.event.emit(job.run_id - 1, "batches", (stale,))
     assert curves.record.steps.size == 2 * spe
-    worker.batches.emit(job.run_id, stale)
+    worker.event.emit(job.run_id, "batches", (stale,))
     assert curves.record.steps.size == 2 * spe + 1 and np.isnan(curves.record.batch["accuracy"].values[-1])
 
     # the runs panel lists the run with its curves
@@ -223,7 +220,8 @@ def test_pause_holds_the_step_stop_saves_a_loadable_model_and_the_run_resumes(qt
     assert resumed.status == "finished" and resumed.initial_epoch == done
     assert resumed.history["epoch"] == list(range(1, done + 2))
     assert curves.record.epochs == list(range(1, done + 2))  # earlier epochs shown first, then the new one
-    per_call = RunDir(result.run_dir).load_config().steps_per_execution
+    assert RunDir(result.run_dir).load_config().steps_per_execution == "auto"
+    per_call = RunDir(result.run_dir).read_run()["steps_per_execution"]
     assert per_call == 10  # auto for batch 16
     assert curves.record.steps.values[0] == done * resumed.steps_per_epoch + per_call
 
@@ -264,17 +262,11 @@ def test_an_invalid_graph_cannot_be_trained_and_says_why(controllers):
 
 
 def test_the_memory_check_offers_the_largest_batch_that_fits(qtbot, controllers, monkeypatch):
-    from workbench.ui.training import panel as panel_module
+    from workbench.ui.training.panel import checks as panel_module
 
     spec = load_named("vgg16")
-    analysis = analyze(spec)
     free = 4 * 2**30
-    best = largest_batch(analysis, "momentum", free)
-    assert analysis.training_memory(best, "momentum") <= free * BUDGET < analysis.training_memory(best + 1, "momentum")
-    check = check_memory(analysis, 256, "momentum", FreeMemory(free, "in host memory"))
-    assert not check.fits and check.largest_batch == best
-    assert f"The largest batch that fits is {best}." in check.message
-
+    best = largest_batch(analyze(spec), "momentum", free)
     monkeypatch.setattr(panel_module, "host_memory", lambda: FreeMemory(free, "in host memory"))
     controller = controllers(spec)
     panel = controller.panel
@@ -283,49 +275,6 @@ def test_the_memory_check_offers_the_largest_batch_that_fits(qtbot, controllers,
     assert panel.fit_batch_button.isVisibleTo(panel) and panel.fit_batch_button.text() == f"Use batch size {best}"
     qtbot.mouseClick(panel.fit_batch_button, Qt.LeftButton)
     assert panel.batch_size.value() == best and panel.memory.fits
-
-
-# -- the numbers behind the views ----------------------------------------------------------------------------------------
-def test_mosaics_have_one_tile_per_channel_and_map_clicks_back():
-    activation = np.arange(5 * 4 * 7, dtype=np.float32).reshape(5, 4, 7)
-    mosaic = activation_mosaic(activation)
-    assert mosaic.count == 7 and mosaic.tile_shape == (5, 4)
-    assert mosaic.image.shape == (mosaic.rows * 6 - 1, mosaic.cols * 5 - 1)
-    for index in range(7):
-        x, y = mosaic.tile_origin(index)
-        assert mosaic.tile_at(x + 3.5, y + 4.5) == index
-        assert np.nanmin(mosaic.image[y:y + 5, x:x + 4]) == 0 and np.nanmax(mosaic.image[y:y + 5, x:x + 4]) == 1
-    assert np.isnan(mosaic.image[5, 0]) and mosaic.tile_at(0.5, 5.5) is None  # the gap between rows
-    assert channel_tiles(np.zeros(12)).shape == (12, 1, 1)
-    assert channel_tiles(np.zeros((9, 3))).shape == (3, 1, 9)
-    assert filter_tiles(np.zeros((3, 3, 3, 8))).shape == (8, 3, 3, 3)
-    assert filter_tiles(np.zeros((5, 5, 6, 16))).shape == (16, 5, 5)
-    big = tile(np.zeros((128, 224, 224)))  # VGG-sized: 6.4 M pixels
-    assert big.stride == 2 and big.image.size <= 4_000_000
-
-
-def test_feature_reuse_reads_each_dense_block_slice():
-    blocks = reuse_plan(load_named("densenet121"))
-    assert [len(b.readers) for b in blocks] == [7, 13, 25, 17]  # layers per block plus the transition/classifier
-    first = blocks[0]
-    assert first.sources[0] == "pool1" and first.readers[-1].name == "pool2_conv"
-    reader = first.readers[2]  # reads the block input (64 channels) and two layers' 32 each
-    assert [(s.source, s.start, s.channels) for s in reader.segments] == [
-        ("pool1", 0, 64), ("conv2_block1_2_conv", 64, 32), ("conv2_block2_2_conv", 96, 32)]
-    kernel = np.concatenate([np.full((1, 1, 64, 128), 1.0), np.full((1, 1, 32, 128), -2.0),
-                             np.full((1, 1, 32, 128), 0.5)], axis=2)
-    matrix = reuse_matrix(first, {reader.name: kernel})
-    assert matrix[2, :3].tolist() == [1.0, 2.0, 0.5] and np.isnan(matrix[2, 3:]).all()
-    assert reuse_plan(load_named("googlenet")) == [] and reuse_plan(load_named("resnet50")) == []
-
-
-def test_evaluation_numbers():
-    probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
-    e = evaluate(probabilities, np.array([0, 1, 1, 0]), ["a", "b"], "validation")
-    assert e.confusion.tolist() == [[1, 1], [1, 1]] and e.accuracy == 0.5
-    assert e.per_class_accuracy.tolist() == [0.5, 0.5]
-    assert e.hardest.tolist()[:2] == [3, 2]  # -log 0.3 > -log 0.4
-    assert e.cell(1, 0).tolist() == [2] and e.losses[0] == pytest.approx(-math.log(0.9))
 
 
 def test_importing_the_training_package_loads_no_tensorflow():

@@ -23,7 +23,8 @@ from workbench.spec import load_named
 from workbench.train import CallbackSink, FeatureProbe, TrainConfig, release_memory
 from workbench.train.objectives import choose_objectives
 from workbench.train.prepare import prepare
-from workbench.train.trainer import Trainer, _Session
+from workbench.train.session import Session
+from workbench.train.trainer import Trainer
 from clocks import EpochClock, now
 from specs import mlp
 
@@ -90,14 +91,14 @@ def _case(case):
 def test_bench_trainer_against_plain_fit(case, tmp_path, monkeypatch):
     spec, dataset, config, _ = _case(case)
     bookkeeping = []
-    record = _Session._record_epoch
+    record = Session._record_epoch
 
     def timed_record(self, *args):
         start = time.perf_counter()
         record(self, *args)
         bookkeeping.append(time.perf_counter() - start)
 
-    monkeypatch.setattr(_Session, "_record_epoch", timed_record)
+    monkeypatch.setattr(Session, "_record_epoch", timed_record)
     pairs = []
     for i in range(REPEATS):
         plain = _plain_fit(spec, dataset, config)

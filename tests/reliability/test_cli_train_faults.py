@@ -57,7 +57,7 @@ def test_a_diverged_run_never_overwrites_an_existing_out_file(capsys, tmp_path, 
     keep = tmp_path / "keep.h5"
     keep.write_bytes(b"\x89HDF\r\n\x1a\n the user's trained model")
     before = keep.read_bytes()
-    code, _, err = run(capsys, "train", preset, "--dataset", "xor", "--optimizer", "sgd", "--lr", "1e30",
+    code, _, err = run(capsys, "train", preset, "--dataset", "xor", "--optimizer", "sgd", "--lr", "1e12",
                        "--epochs", "2", "--out", keep, "--run-dir", tmp_path / "run")
     assert code == 1
     assert keep.read_bytes() == before

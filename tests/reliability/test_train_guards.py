@@ -81,7 +81,8 @@ def test_a_diverging_loss_is_warned_about_once_and_recorded(xor, tmp_path):
 
 def test_a_stop_mid_epoch_is_not_recorded_as_an_epoch_and_resume_trains_it_again(xor, tmp_path):
     steps = 10  # 160 training points in batches of 16
-    trainer = Trainer(TrainConfig(batch_size=16, epochs=2, batch_events_per_second=1e6, **QUIET))
+    trainer = Trainer(TrainConfig(batch_size=16, epochs=2, batch_events_per_second=1e6, steps_per_execution=1,
+                                  **QUIET))  # one batch per call, so the stop lands on batch 4
     sink = Sink(on_batch=lambda step, logs: trainer.stop() if step == steps + 4 else None)
     result = trainer.run(MLP, xor, sink, run_dir=tmp_path)
     trainer.release()

@@ -6,6 +6,7 @@ history so far are saved); a second Ctrl+C aborts at once.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import signal
@@ -33,6 +34,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--validation-split", type=float, default=0.2)
     p.add_argument("--mixed-precision", action="store_true")
+    p.add_argument("--steps-per-execution", type=_steps, metavar="N|auto",
+                   help="batches per compiled call (default: auto, chosen from the model's size, as in the window)")
     p.add_argument("--input-shape", help="train on this input shape, e.g. 32,32,1")
     p.add_argument("--max-samples", type=int, help="use at most this many samples of the data set")
     p.add_argument("--out", help="also save the trained model here (.h5 or .keras)")
@@ -45,7 +48,18 @@ def add_parsers(sub) -> None:
 _OVERRIDES = {  # CLI option -> TrainConfig field
     "epochs": "epochs", "batch_size": "batch_size", "lr": "learning_rate", "optimizer": "optimizer",
     "schedule": "schedule", "momentum": "momentum", "weight_decay": "weight_decay",
+    "steps_per_execution": "steps_per_execution",
 }
+
+
+def _steps(text: str) -> int | str:
+    """--steps-per-execution: a whole number or "auto" (TrainConfig checks the range)."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or auto, got {text!r}") from None
 
 
 class ProgressSink:

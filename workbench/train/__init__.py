@@ -12,20 +12,21 @@ from __future__ import annotations
 import importlib
 
 from .atomic import sweep_stale_temps, write_text_atomic
-from .config import OPTIMIZERS, SCHEDULES, TrainConfig
+from .batches import BatchChunk
+from .config import AUTO, FIELDS, OPTIMIZERS, SCHEDULES, TrainConfig
 from .device import DeviceInfo, describe_device
 from .errors import ConfigError, SaveError, TrainError
 from .events import EVENTS, CallbackSink, StartInfo, Throttle, TrainingSink, as_sink
 from .h5_save import ATTR_HISTORY, ATTR_PRESET, ATTR_RUN, save_model, workbench_metadata
 from .memory import release_memory
-from .probe import FeatureProbe
+from .probe import FeatureProbe, LiveProbe
 from .result import DIVERGED, FAILED, FINISHED, STOPPED, TrainResult
 from .run_dir import Checkpoint, RunDir, default_runs_root, history_columns, new_run_path
 
 #: name -> module, for the exports whose module imports Keras at import time
 _LAZY = {
     "Trainer": "trainer",
-    "library_versions": "trainer",
+    "library_versions": "run_info",
     "RunControl": "callbacks",
     "TrainingCallback": "callbacks",
 }
@@ -38,8 +39,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "ATTR_HISTORY", "ATTR_PRESET", "ATTR_RUN", "CallbackSink", "Checkpoint", "ConfigError", "DIVERGED", "DeviceInfo",
-    "EVENTS", "FAILED", "FINISHED", "FeatureProbe", "OPTIMIZERS", "RunControl", "RunDir", "SCHEDULES", "STOPPED",
+    "ATTR_HISTORY", "ATTR_PRESET", "ATTR_RUN", "AUTO", "BatchChunk", "CallbackSink", "Checkpoint", "ConfigError", "DIVERGED", "DeviceInfo",
+    "EVENTS", "FAILED", "FIELDS", "FINISHED", "FeatureProbe", "LiveProbe", "OPTIMIZERS", "RunControl", "RunDir", "SCHEDULES", "STOPPED",
     "SaveError", "StartInfo", "Throttle", "TrainConfig", "TrainError", "TrainResult", "Trainer", "TrainingCallback",
     "TrainingSink", "as_sink", "default_runs_root", "describe_device", "history_columns", "library_versions",
     "new_run_path", "release_memory", "save_model", "sweep_stale_temps", "workbench_metadata", "write_text_atomic",

@@ -2,9 +2,10 @@
 
 Per batch it reads only the `logs` dict Keras has already converted to
 Python floats (no `.numpy()`, no weight pulls): it checks the loss is
-finite, forwards throttled batch events and feature maps, waits while
-paused and honours a stop request.  Per epoch it pulls the weights once to
-check they are finite and hands them to the recorder (checkpoints, history).
+finite, forwards throttled batch events, buffered batch chunks and feature
+maps, waits while paused and honours a stop request.  Per epoch it pulls
+the weights once to check they are finite and hands the same arrays to the
+recorder (checkpoints, history) and to the sink's `on_weights`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
+from .batches import BatchBuffer
+from .errors import TrainError
 from .events import Throttle
 from .guards import DivergenceWatch
-from .probe import FeatureProbe
+from .probe import LiveProbe
 
 
 class RunControl:
@@ -102,9 +105,11 @@ class TrainingCallback(keras.callbacks.Callback):
         steps_per_epoch: int,
         record: Callable[[int, dict, list[np.ndarray] | None], None],
         batch_events_per_second: float,
-        probe: FeatureProbe | None = None,
+        batches: BatchBuffer | None = None,
+        probe: LiveProbe | None = None,
         probe_per_second: float = 2.0,
         nan_hint: str = "",
+        chance_loss: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
         super().__init__()
@@ -113,10 +118,13 @@ class TrainingCallback(keras.callbacks.Callback):
         self.steps_per_epoch = steps_per_epoch
         self.record = record
         self.batch_throttle = Throttle(batch_events_per_second, clock)
+        self.batches = batches
         self.probe = probe
+        self.weight_paths: list[str] | None = None  # set at the start when the sink wants `on_weights`
+        self._failed_probe: tuple[str, ...] | None = None
         self.probe_throttle = Throttle(probe_per_second, clock)
         self.nan_hint = nan_hint
-        self.divergence = DivergenceWatch(nan_hint)
+        self.divergence = DivergenceWatch(nan_hint, chance_loss)
         self.warnings: list[str] = []
         self.clock = clock
         self.epoch = 0  # 0-based, as Keras counts
@@ -131,8 +139,21 @@ class TrainingCallback(keras.callbacks.Callback):
         # variables the probe reads (Keras does this in the property; other backends: no-op).
         if self.model is None:
             return
-        for layer, array in self.probe():
+        layers = self.probe.wanted[0]
+        try:
+            maps = self.probe.shoot(self.model)
+        except Exception as exc:  # noqa: BLE001 - a view's request (e.g. a layer added after the build); training goes on
+            if self._failed_probe != layers:
+                self._failed_probe = layers
+                self.sink.on_probe_failed(layers, str(exc) if isinstance(exc, TrainError) else
+                                          f"Cannot show feature maps of {', '.join(layers)}: {type(exc).__name__}: {exc}")
+            return
+        self._failed_probe = None
+        for layer, array in maps:
             self.sink.on_feature_maps(layer, array)
+
+    def _probe_due(self) -> bool:
+        return self.probe is not None and self.probe.active and self.probe_throttle.ready()
 
     def _stop(self) -> None:
         self.model.stop_training = True
@@ -141,7 +162,9 @@ class TrainingCallback(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if self.control.stop_requested:
             self._stop()
-        if self.probe is not None and self.probe_throttle.ready():
+        if self.sink.wants("on_weights"):
+            self.weight_paths = [w.path for w in self.model.weights]
+        if self._probe_due():
             self._send_feature_maps()
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -167,9 +190,14 @@ class TrainingCallback(keras.callbacks.Callback):
         if warning is not None:
             self.warnings.append(warning)
             self.sink.on_warning(warning)
+        step = self.epoch * self.steps_per_epoch + self.batches_in_epoch
         if self.batch_throttle.ready():
-            self.sink.on_batch(self.epoch * self.steps_per_epoch + self.batches_in_epoch, logs)
-        if self.probe is not None and self.probe_throttle.ready():
+            self.sink.on_batch(step, logs)
+        if self.batches is not None:
+            urgent = (self.batches_in_epoch == self.steps_per_epoch or self.control.paused
+                      or self.control.stop_requested)
+            self.batches.add(step, logs, urgent)
+        if self._probe_due():
             self._send_feature_maps()
         waited = self.control.wait_while_paused()
         self._epoch_paused += waited
@@ -178,6 +206,8 @@ class TrainingCallback(keras.callbacks.Callback):
             self._stop()
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.batches is not None:
+            self.batches.flush()
         stopped_early = self.control.stop_requested and self.batches_in_epoch < self.steps_per_epoch
         if stopped_early and self.control.failure is None:
             return  # a partial epoch: not an epoch of the history nor a checkpoint
@@ -194,3 +224,9 @@ class TrainingCallback(keras.callbacks.Callback):
         healthy = self.control.failure is None  # a diverged epoch's weights are no checkpoint
         self.record(epoch + 1, logs, weights if healthy else None)
         self.sink.on_epoch(epoch + 1, logs)
+        if self.weight_paths is not None:
+            self.sink.on_weights(epoch + 1, dict(zip(self.weight_paths, weights)))
+
+    def on_train_end(self, logs=None):
+        if self.batches is not None:  # a stop mid-epoch leaves batches no epoch end has sent
+            self.batches.flush()

@@ -15,6 +15,8 @@ from .errors import ConfigError
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULES = ("constant", "step", "cosine", "exponential")
+#: `steps_per_execution` chosen by the Trainer from the model's size (`execution.auto_steps_per_execution`)
+AUTO = "auto"
 
 #: spellings found in papers' training recipes -> our optimizer names
 _OPTIMIZER_ALIASES = {
@@ -37,6 +39,53 @@ EXPONENTIAL_FINAL_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
+class ConfigField:
+    """How a form shows one `TrainConfig` setting; the limits are the ones `TrainConfig` itself enforces.
+
+    `kind`: "choice" (from `choices`), "float", "log" (a positive float
+    spanning decades: learning rate, weight decay), "int", "auto_int" (a
+    whole number or "auto", shown as 0) or "bool".
+    """
+
+    name: str
+    label: str
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    step: float | None = None
+    decimals: int = 0
+    help: str = ""
+
+
+#: every setting a person picks in a form, in the order the forms show them (the training panel shows all,
+#: the comparison window a subset); `TrainConfig.__post_init__` checks the same limits
+FIELDS = (
+    ConfigField("optimizer", "Optimizer", "choice", choices=OPTIMIZERS),
+    ConfigField("learning_rate", "Learning rate", "log", 1e-8, 1e12,
+                help="Initial learning rate; the arrows halve or double it. High rates are allowed: watching a "
+                     "run diverge teaches too."),
+    ConfigField("schedule", "Schedule", "choice", choices=SCHEDULES,
+                help="step: ÷10 at 50% and 75% of the run; cosine and exponential decay over the run"),
+    ConfigField("momentum", "Momentum", "float", 0.0, 0.999, step=0.05, decimals=3,
+                help="Used by momentum and nesterov"),
+    ConfigField("weight_decay", "Weight decay", "log", 0.0, 1.0,
+                help="Decoupled weight decay, as Keras applies it (0 = none)"),
+    ConfigField("batch_size", "Batch size", "int", 1, 65536),
+    ConfigField("epochs", "Epochs", "int", 1, 100_000),
+    ConfigField("validation_split", "Validation split", "float", 0.0, 0.9, step=0.05, decimals=2,
+                help="Fraction held out for validation when the data set brings no split"),
+    ConfigField("seed", "Seed", "int", 0, 2**31 - 1),
+    ConfigField("steps_per_execution", "Batches per call", "auto_int", 1, 64,
+                help="Batches per compiled call. More is faster for small models; the charts then get every "
+                     "n-th batch and Stop acts after the call in flight. Auto aims at ~20 ms of arithmetic per call."),
+    ConfigField("mixed_precision", "Mixed precision", "bool", help="float16 on a GPU, bfloat16 on a CPU; weights "
+                "stay float32"),
+)
+FIELD = {f.name: f for f in FIELDS}
+
+
+@dataclass(frozen=True)
 class TrainConfig:
     """Everything that decides how a run trains, besides the model and the data.
 
@@ -54,7 +103,7 @@ class TrainConfig:
     validation_split: float = 0.2  # used when the data set brings no validation split
     seed: int = 0
     mixed_precision: bool = False  # mixed_float16 on a GPU, mixed_bfloat16 elsewhere
-    steps_per_execution: int = 1  # batches per compiled call; on_batch then sees every n-th batch
+    steps_per_execution: int | str = AUTO  # batches per compiled call, or "auto"; on_batch sees every n-th batch
     probe_layers: tuple[str, ...] = ()  # layers whose activations `on_feature_maps` receives
     probe_per_second: float = 2.0  # feature-map rounds per second, at most
     batch_events_per_second: float = 20.0  # `on_batch` calls per second, at most
@@ -63,17 +112,20 @@ class TrainConfig:
     def __post_init__(self):
         object.__setattr__(self, "optimizer", _choice("optimizer", self.optimizer, OPTIMIZERS, _OPTIMIZER_ALIASES))
         object.__setattr__(self, "schedule", _choice("schedule", self.schedule, SCHEDULES, _SCHEDULE_ALIASES))
-        _positive_int("batch_size", self.batch_size)
-        _positive_int("epochs", self.epochs)
-        _positive_int("steps_per_execution", self.steps_per_execution)
-        _number("learning_rate", self.learning_rate, low=0.0, low_open=True)
+        _positive_int("batch_size", self.batch_size, FIELD["batch_size"].high)
+        _positive_int("epochs", self.epochs, FIELD["epochs"].high)
+        if isinstance(self.steps_per_execution, str) and self.steps_per_execution != AUTO:
+            raise ConfigError(f"steps_per_execution must be a whole number or \"auto\", got {self.steps_per_execution!r}")
+        if self.steps_per_execution != AUTO:
+            _positive_int("steps_per_execution", self.steps_per_execution, FIELD["steps_per_execution"].high)
+        _number("learning_rate", self.learning_rate, low=0.0, high=FIELD["learning_rate"].high, low_open=True)
         _number("momentum", self.momentum, low=0.0, high=1.0, high_open=True)
-        _number("weight_decay", self.weight_decay, low=0.0)
+        _number("weight_decay", self.weight_decay, low=0.0, high=FIELD["weight_decay"].high)
         _number("validation_split", self.validation_split, low=0.0, high=1.0, high_open=True)
         _number("probe_per_second", self.probe_per_second, low=0.0, low_open=True)
         _number("batch_events_per_second", self.batch_events_per_second, low=0.0, low_open=True)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= FIELD["seed"].high:
+            raise ConfigError(f"seed must be a non-negative integer up to {FIELD['seed'].high:.0f}, got {self.seed!r}")
         for flag in ("mixed_precision", "tensorboard"):
             if not isinstance(getattr(self, flag), bool):
                 raise ConfigError(f"{flag} must be true or false, got {getattr(self, flag)!r}")
@@ -202,11 +254,13 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...], aliases: dict[str, 
     return key
 
 
-def _positive_int(name: str, value: Any) -> None:
+def _positive_int(name: str, value: Any, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{name} must be a whole number, got {value!r}")
     if value < 1:
         raise ConfigError(f"{name} must be at least 1, got {value}")
+    if value > high:
+        raise ConfigError(f"{name} must be at most {high:,.0f}, got {value:,}")
 
 
 def _number(name: str, value: Any, low: float | None = None, high: float | None = None,

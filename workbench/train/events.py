@@ -1,6 +1,6 @@
 """How a run reports progress: the sink protocol, its adapter, and rate limiting.
 
-The trainer never touches Qt.  It calls six plain methods on a sink; the GUI
+The trainer never touches Qt.  It calls plain methods on a sink; the GUI
 passes an object whose methods emit Qt signals, the CLI one that draws a
 progress bar, tests a recorder.  A sink may implement any subset: `as_sink`
 fills the rest with no-ops, and accepts plain callables by keyword
@@ -17,7 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-EVENTS = ("on_start", "on_batch", "on_epoch", "on_feature_maps", "on_finished", "on_error", "on_warning")
+EVENTS = ("on_start", "on_batch", "on_batches", "on_epoch", "on_weights", "on_feature_maps", "on_probe_failed",
+          "on_finished", "on_error", "on_warning")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class StartInfo:
     run_dir: str
     monitor: str
     probe_layers: tuple[str, ...] = field(default_factory=tuple)
+    steps_per_execution: int = 1  # as chosen for this run ("auto" resolved)
 
 
 @runtime_checkable
@@ -49,10 +51,19 @@ class TrainingSink(Protocol):
 
     `on_batch(step, logs)`: `step` counts batches since the run's first epoch
     (resumed runs continue the count), at most `batch_events_per_second`.
+    `on_batches(chunk)`: every batch (each compiled call's last, with
+    `steps_per_execution` > 1) as `BatchChunk`s, at most
+    `batch_events_per_second` chunks a second, the last one before `on_epoch`.
     `on_epoch(epoch, logs)`: `epoch` is 1-based (the number of epochs done),
     every epoch, with Keras' logs plus `learning_rate` and `epoch_seconds`.
+    `on_weights(epoch, weights)`: after `on_epoch`, the weights by path
+    ("dense/kernel") from the epoch's one weight pull (the same arrays the
+    checkpoint saves; do not modify them).
     `on_feature_maps(layer, array)`: one sample's activations (float32, no
-    batch axis), at most `probe_per_second` rounds.
+    batch axis), at most `probe_per_second` rounds; `Trainer.probe` says
+    which layers and sample, and may be changed from any thread mid-run.
+    `on_probe_failed(layers, message)`: a requested probe cannot be built
+    (once per request); training goes on.
     `on_error(message)`: a NaN loss or a failure, readable by a person.
     `on_warning(message)`: something doubtful that does not stop the run
     (a loss growing by orders of magnitude), readable by a person.
@@ -61,8 +72,11 @@ class TrainingSink(Protocol):
 
     def on_start(self, info: StartInfo) -> None: ...
     def on_batch(self, step: int, logs: dict[str, float]) -> None: ...
+    def on_batches(self, chunk: Any) -> None: ...
     def on_epoch(self, epoch: int, logs: dict[str, float]) -> None: ...
+    def on_weights(self, epoch: int, weights: dict[str, np.ndarray]) -> None: ...
     def on_feature_maps(self, layer: str, array: np.ndarray) -> None: ...
+    def on_probe_failed(self, layers: tuple[str, ...], message: str) -> None: ...
     def on_finished(self, result: Any) -> None: ...
     def on_error(self, message: str) -> None: ...
     def on_warning(self, message: str) -> None: ...

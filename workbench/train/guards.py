@@ -20,9 +20,11 @@ LOSS_FLOOR = 1e-2
 class DivergenceWatch:
     """Watches the batch losses of one run and words a warning the first time they diverge."""
 
-    def __init__(self, hint: str = ""):
+    def __init__(self, hint: str = "", chance_loss: float | None = None):
+        """`chance_loss` (cross-entropy of guessing, ln C) counts as a loss already seen: with several
+        batches per compiled call the first loss Keras reports can already have diverged."""
         self.hint = hint
-        self.lowest: float | None = None
+        self.lowest: float | None = chance_loss
         self.warned = False
 
     def check(self, loss, epoch: int, batch: int) -> str | None:

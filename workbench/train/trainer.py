@@ -9,96 +9,37 @@ the run itself: they go to `sink.on_error` and into the returned
 
 from __future__ import annotations
 
-import logging
-import math
-import platform
-import sys
 import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from workbench.errors import WorkbenchError
-from workbench.keras_bridge import BridgeError
 from workbench.spec import ModelSpec
 
-from .callbacks import RunControl, TrainingCallback
+from .callbacks import RunControl
 from .config import TrainConfig
-from .device import DeviceInfo, describe_device
 from .errors import TrainError
-from .events import StartInfo, as_sink
-from .h5_save import save_model, workbench_metadata
+from .evaluation import EVALUATION_LIMIT, Evaluation, evaluate_model
+from .events import as_sink
 from .memory import release_memory
-from .memory_check import memory_where, require_memory
-from .objectives import Objectives, choose_objectives
-from .prepare import Prepared, prepare
-from .result import DIVERGED, FAILED, FINISHED, STOPPED, TrainResult
-from .run_dir import (
-    CHECKPOINTS,
-    HISTORY_FILE,
-    MODEL_FILE,
-    TENSORBOARD_DIR,
-    Checkpoint,
-    RunDir,
-    history_columns,
-    new_run_path,
-)
+from .probe import LiveProbe
+from .result import DIVERGED, FAILED, TrainResult
+from .run_info import library_versions
+from .session import Session
 
-log = logging.getLogger(__name__)
-
-
-def library_versions() -> dict[str, str]:
-    """The versions that decide whether a run can be reproduced, for run.json."""
-    import h5py
-    import keras
-
-    import workbench
-
-    backend = keras.backend.backend()
-    versions = {
-        "workbench": workbench.__version__,
-        "python": platform.python_version(),
-        "keras": keras.__version__,
-        "backend": backend,
-        "numpy": np.__version__,
-        "h5py": h5py.__version__,
-    }
-    module = sys.modules.get(backend)  # Keras has imported its backend already
-    if module is not None:
-        versions[backend] = getattr(module, "__version__", "")
-    return versions
-
-
-def _tensorboard_callback(log_dir: Path):
-    """Keras' TensorBoard callback, when the TensorFlow backend and the tensorboard package are there."""
-    import importlib.util
-
-    import keras
-
-    if keras.backend.backend() != "tensorflow" or importlib.util.find_spec("tensorboard") is None:
-        return None
-    return keras.callbacks.TensorBoard(str(log_dir), write_graph=False, update_freq="epoch", profile_batch=0)
-
-
-@dataclass
-class _Progress:
-    """What the run has produced so far; enough to write files whatever happens next."""
-
-    rows: list[dict] = field(default_factory=list)
-    best_value: float | None = None
-    best_epoch: int | None = None
-    last_checkpoint_epoch: int | None = None
+__all__ = ["Trainer", "library_versions"]
 
 
 class Trainer:
     """Trains one spec on one data set; create a new Trainer for every run.
 
-    `stop()`, `pause()` and `resume()` may be called from any thread.  After
-    `run` returns, `model` holds the trained Keras model for use in the same
-    thread; call `release()` when done with it.  `check_memory=False` trains
-    even when the spec's memory estimate exceeds the free memory (`--force`).
+    `stop()`, `pause()`, `resume()` and `probe.request(layers, sample)` may
+    be called from any thread.  Set `probe.samples` (model-ready inputs)
+    before `run` to offer more than the first validation sample.  After `run`
+    returns, `model` holds the trained Keras model and `prepared` the data as
+    it was fitted, for `evaluate()` and `feature_maps()` in the same thread;
+    call `release()` when done with them.  `check_memory=False` trains even
+    when the spec's memory estimate exceeds the free memory (`--force`).
     """
 
     def __init__(self, config: TrainConfig | None = None, *, check_memory: bool = True):
@@ -106,6 +47,8 @@ class Trainer:
         self.check_memory = check_memory
         self.control = RunControl()
         self.model = None
+        self.prepared = None
+        self.probe = LiveProbe(self.config.probe_layers)
         self._started = False
         self._lock = threading.Lock()
 
@@ -132,7 +75,22 @@ class Trainer:
     def release(self) -> None:
         """Drop the model and clear Keras' state (no other thread may be training)."""
         self.model = None
+        self.prepared = None
+        self.probe.forget_model()
         release_memory()
+
+    # -- the trained model, in the thread that ran ---------------------------------
+    def evaluate(self, class_names: list[str], limit: int = EVALUATION_LIMIT) -> Evaluation:
+        """Confusion matrix, per-class accuracy and hardest samples of the trained classifier on held-out data."""
+        if self.model is None or self.prepared is None:
+            raise TrainError("There is no trained model to evaluate; run the Trainer first.")
+        return evaluate_model(self.model, self.prepared, class_names, limit)
+
+    def feature_maps(self) -> list[tuple[str, np.ndarray]]:
+        """The probe's wanted layers on its wanted sample, from the trained model (TrainError if it cannot)."""
+        if self.model is None:
+            raise TrainError("There is no trained model to show feature maps of; run the Trainer first.")
+        return self.probe.shoot(self.model)
 
     # -- the run -----------------------------------------------------------
     def run(
@@ -155,424 +113,9 @@ class Trainer:
                 raise TrainError("This Trainer has already run; create a new Trainer for the next run.")
             self._started = True
         sink = as_sink(sink)
-        session = _Session(self, spec, dataset, sink, run_dir, resume_from)
+        session = Session(self, spec, dataset, sink, run_dir, resume_from)
         result = session.execute()
         if result.status in (FAILED, DIVERGED):
             sink.on_error(result.message)
         sink.on_finished(result)
         return result
-
-
-class _Session:
-    """One execution of `Trainer.run`, split into steps that share its state."""
-
-    def __init__(self, trainer: Trainer, spec, dataset, sink, run_dir, resume_from):
-        self.trainer = trainer
-        self.config = trainer.config
-        self.control = trainer.control
-        self.spec = spec
-        self.dataset = dataset
-        self.sink = sink
-        self.requested_dir = run_dir
-        self.resume_from = Path(resume_from) if resume_from is not None else None
-        self.progress = _Progress()
-        self.run_dir: RunDir | None = None
-        self.prepared: Prepared | None = None
-        self.objectives: Objectives | None = None
-        self.device: DeviceInfo | None = None
-        self.callback: TrainingCallback | None = None
-        self.initial_epoch = 0
-        self.steps_per_epoch = 0
-        self.params = 0
-        self.started_at = time.time()
-        self.fit_started_at: float | None = None
-        self.record: dict = {}
-
-    # -- outline -----------------------------------------------------------
-    def execute(self) -> TrainResult:
-        import keras
-
-        previous_policy = keras.config.dtype_policy()
-        try:
-            self._setup()
-            self._fit()
-            return self._finish()
-        except Exception as exc:  # noqa: BLE001 - every failure must reach the user as a message
-            if isinstance(exc, (WorkbenchError, BridgeError)):
-                message = str(exc)
-            else:
-                log.exception("training failed")
-                message = f"Training failed: {type(exc).__name__}: {exc}"
-            return self._fail(message)
-        finally:
-            keras.config.set_dtype_policy(previous_policy)
-
-    # -- steps ---------------------------------------------------------------
-    def _setup(self) -> None:
-        import keras
-
-        from workbench.keras_bridge import build
-
-        config = self.config
-        self.prepared = prepare(self.spec, self.dataset, config)
-        spec = self.prepared.spec
-        checkpoint = self._read_resume_point()
-        self.device = describe_device()
-        if self.trainer.check_memory:
-            require_memory(spec, config.batch_size, config.optimizer, memory_where(self.device.kind))
-        self.run_dir = RunDir(self.requested_dir or self.resume_from or new_run_path(spec.name))
-        self.run_dir.prepare()
-        # Keras' global state is per thread: set it here, in the thread that trains.
-        keras.utils.set_random_seed(config.seed)
-        if config.mixed_precision:
-            keras.config.set_dtype_policy("mixed_float16" if self.device.kind == "GPU" else "mixed_bfloat16")
-        model = build(spec)
-        self.trainer.model = model
-        self.params = int(model.count_params())
-        self.steps_per_epoch = self._steps_per_epoch()
-        self.objectives = choose_objectives(spec, self.prepared.dataset.is_classification, self.prepared.has_validation)
-        model.compile(
-            optimizer=config.make_optimizer(self.steps_per_epoch),
-            loss=self.objectives.losses,
-            loss_weights=self.objectives.loss_weights,
-            metrics=self.objectives.metrics,
-            steps_per_execution=config.steps_per_execution,
-        )
-        if checkpoint is not None:
-            self._restore(checkpoint)
-        self.progress.best_value, self.progress.best_epoch = self._best_so_far()
-
-    def _read_resume_point(self) -> Checkpoint | None:
-        if self.resume_from is None:
-            return None
-        source = RunDir(self.resume_from)
-        checkpoint = source.load_checkpoint("last")
-        if checkpoint.epoch >= self.config.epochs:
-            raise TrainError(
-                f"{self.resume_from} has already trained {checkpoint.epoch} epochs; "
-                f"ask for more than {checkpoint.epoch} epochs to continue it."
-            )
-        if checkpoint.optimizer != self.config.optimizer:
-            raise TrainError(
-                f"{self.resume_from} was trained with the {checkpoint.optimizer} optimizer; "
-                f"resume it with the same optimizer (not {self.config.optimizer})."
-            )
-        self.progress.rows = [row for row in source.read_history() if row["epoch"] <= checkpoint.epoch]
-        self.progress.last_checkpoint_epoch = checkpoint.epoch
-        self.initial_epoch = checkpoint.epoch
-        return checkpoint
-
-    def _restore(self, checkpoint: Checkpoint) -> None:
-        """Weights, optimizer iterations and slots from a checkpoint, checked against this model."""
-        model = self.trainer.model
-        shapes = [tuple(w.shape) for w in model.weights]
-        if shapes != [tuple(w.shape) for w in checkpoint.weights]:
-            raise TrainError(
-                f"{self.resume_from}: its checkpoint holds weights of another architecture "
-                f"({len(checkpoint.weights)} arrays, this model has {len(shapes)}); resume it with the same model."
-            )
-        model.set_weights(checkpoint.weights)
-        optimizer = model.optimizer
-        optimizer.build(model.trainable_variables)
-        variables = optimizer.variables
-        if [tuple(v.shape) for v in variables] != [tuple(a.shape) for a in checkpoint.optimizer_values]:
-            raise TrainError(f"{self.resume_from}: its optimizer state does not match this model and optimizer.")
-        for variable, value in zip(variables, checkpoint.optimizer_values):
-            variable.assign(value)
-
-    def _best_so_far(self) -> tuple[float | None, int | None]:
-        best_value, best_epoch = None, None
-        for row in self.progress.rows:
-            value = row.get(self.objectives.monitor)
-            if self._improves(value, best_value):
-                best_value, best_epoch = value, row["epoch"]
-        return best_value, best_epoch
-
-    def _improves(self, value, best) -> bool:
-        if value is None or not math.isfinite(value):
-            return False
-        if best is None:
-            return True
-        return value > best if self.objectives.mode == "max" else value < best
-
-    def _steps_per_epoch(self) -> int:
-        return max(1, math.ceil(self.prepared.num_train / self.config.batch_size))
-
-    def _fit_inputs(self) -> dict:
-        """`fit` keyword arguments for the data: arrays, or PyDatasets for streamed sets.
-
-        A model with several outputs gets the same labels for each of them.
-        """
-        prepared, config = self.prepared, self.config
-        outputs = len(self.objectives.outputs)
-        if prepared.streamed:
-            stream = prepared.dataset.stream
-            args = {"x": _repeat_targets(stream("train", config.batch_size, seed=config.seed), outputs)}
-            if prepared.has_validation:
-                args["validation_data"] = _repeat_targets(stream("val", config.batch_size), outputs)
-            return args
-
-        def targets(y):
-            return y if outputs == 1 else (y,) * outputs
-
-        args = {"x": prepared.x_train, "y": targets(prepared.y_train), "batch_size": config.batch_size, "shuffle": True}
-        if prepared.has_validation:
-            args["validation_data"] = (prepared.x_val, targets(prepared.y_val))
-        return args
-
-    def _fit(self) -> None:
-        config, model, sink = self.config, self.trainer.model, self.sink
-        probe = None
-        if config.probe_layers and sink.wants("on_feature_maps"):
-            from .probe import FeatureProbe
-
-            probe = FeatureProbe(model, config.probe_layers, self.prepared.probe_sample())
-        self.callback = TrainingCallback(
-            control=self.control,
-            sink=sink,
-            steps_per_epoch=self.steps_per_epoch,
-            record=self._record_epoch,
-            batch_events_per_second=config.batch_events_per_second,
-            probe=probe,
-            probe_per_second=config.probe_per_second,
-            nan_hint=self._nan_hint(),
-        )
-        callbacks = [self.callback]
-        tensorboard = _tensorboard_callback(self.run_dir.tensorboard_dir) if config.tensorboard else None
-        if tensorboard is not None:
-            callbacks.append(tensorboard)
-        self.record = self._describe_run(tensorboard=tensorboard is not None)
-        self.run_dir.write_run(self._run_record("running"))
-        sink.on_start(self._start_info())
-        data = self._fit_inputs()
-        self.fit_started_at = time.monotonic()
-        model.fit(
-            **data,
-            epochs=config.epochs,
-            initial_epoch=self.initial_epoch,
-            callbacks=callbacks,
-            verbose=0,
-        )
-
-    def _nan_hint(self) -> str:
-        config = self.config
-        return (
-            f"The learning rate ({config.learning_rate:g}, {config.optimizer}) is probably too high for this "
-            f"model: lower it, or use a decaying schedule."
-        )
-
-    def _start_info(self) -> StartInfo:
-        model = self.trainer.model
-        trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
-        return StartInfo(
-            device=self.device.description,
-            device_info=self.device.to_dict(),
-            params=self.params,
-            trainable_params=trainable,
-            steps_per_epoch=self.steps_per_epoch,
-            epochs=self.config.epochs,
-            initial_epoch=self.initial_epoch,
-            batch_size=self.config.batch_size,
-            num_train=self.prepared.num_train,
-            num_val=self.prepared.num_val,
-            run_dir=str(self.run_dir.path),
-            monitor=self.objectives.monitor,
-            probe_layers=self.config.probe_layers,
-        )
-
-    def _record_epoch(self, epoch: int, logs: dict, weights: list[np.ndarray] | None) -> None:
-        """Per epoch: history row, checkpoints (finite weights only), history.csv."""
-        progress = self.progress
-        progress.rows.append({"epoch": epoch, **logs})
-        if weights is not None:
-            monitor = self.objectives.monitor
-            value = logs.get(monitor)
-            model = self.trainer.model
-            checkpoint = Checkpoint(
-                epoch=epoch,
-                optimizer=self.config.optimizer,
-                weight_names=[w.path for w in model.weights],
-                weights=weights,
-                optimizer_names=[v.path for v in model.optimizer.variables],
-                optimizer_values=[np.asarray(v.numpy()) for v in model.optimizer.variables],
-                monitor=monitor,
-                monitor_value=value,
-            )
-            self.run_dir.save_checkpoint("last", checkpoint)
-            progress.last_checkpoint_epoch = epoch
-            if self._improves(value, progress.best_value):
-                progress.best_value, progress.best_epoch = value, epoch
-                self.run_dir.save_checkpoint("best", checkpoint)
-        self.run_dir.write_history(progress.rows)
-
-    def _status(self) -> tuple[str, str]:
-        if self.control.failure is not None:
-            return DIVERGED, self.control.failure
-        if self.control.stop_requested:
-            return STOPPED, "Stopped on request; the model and the history so far are saved."
-        return FINISHED, ""
-
-    def _stopped_at(self) -> dict | None:
-        callback = self.callback
-        if callback is None or callback.batches_in_epoch >= self.steps_per_epoch:
-            return None
-        return {"epoch": callback.epoch + 1, "batch": callback.batches_in_epoch}
-
-    def _finish(self) -> TrainResult:
-        """Save the model (the last finite weights after a divergence) and the final run.json."""
-        status, message = self._status()
-        if status == DIVERGED:
-            model_epoch = self._restore_last_finite()
-        else:
-            model_epoch = self.progress.rows[-1]["epoch"] if self.progress.rows else self.initial_epoch
-        result = self._result(status, message, model_epoch)
-        record = self._run_record(status, message, result)
-        if model_epoch is not None:
-            metadata = workbench_metadata(self.prepared.spec, history_columns(self.progress.rows), _summary(record))
-            result.model_path = save_model(self.trainer.model, self.run_dir.model_file, metadata)
-        else:
-            record["files"] = {**record["files"], "model": None}
-        self.run_dir.write_run(record)
-        return result
-
-    def _restore_last_finite(self) -> int | None:
-        """After divergence: put back the last finite checkpoint's weights (None if there is none)."""
-        if self.progress.last_checkpoint_epoch is None:
-            return None
-        checkpoint = self.run_dir.load_checkpoint("last")
-        self.trainer.model.set_weights(checkpoint.weights)
-        return checkpoint.epoch
-
-    def _result(self, status: str, message: str, model_epoch: int | None) -> TrainResult:
-        rows = self.progress.rows
-        callback = self.callback
-        return TrainResult(
-            status=status,
-            message=message,
-            run_dir=self.run_dir.path if self.run_dir else None,
-            history=history_columns(rows) if rows else {},
-            epochs_completed=rows[-1]["epoch"] if rows else self.initial_epoch,
-            initial_epoch=self.initial_epoch,
-            model_epoch=model_epoch,
-            monitor=self.objectives.monitor if self.objectives else "",
-            best_value=self.progress.best_value,
-            best_epoch=self.progress.best_epoch,
-            final_logs={k: v for k, v in rows[-1].items() if k != "epoch"} if rows else {},
-            stopped_at=self._stopped_at() if status != FINISHED else None,
-            device=self.device.description if self.device else "",
-            params=self.params,
-            steps_per_epoch=self.steps_per_epoch,
-            seconds=time.monotonic() - self.fit_started_at if self.fit_started_at else 0.0,
-            paused_seconds=callback.paused_seconds if callback else 0.0,
-        )
-
-    def _fail(self, message: str) -> TrainResult:
-        """Record a failure in the run folder (if there is one yet) and build the error result."""
-        result = self._result(FAILED, message, None)
-        if self.run_dir is not None and self.run_dir.path.is_dir():
-            try:
-                if self.progress.rows:
-                    self.run_dir.write_history(self.progress.rows)
-                self.run_dir.write_run(self._run_record(FAILED, message, result))
-            except WorkbenchError as exc:
-                if str(exc) not in message:  # a full disk fails run.json the same way: say it once
-                    result.message = f"{message}\n{exc}"
-        return result
-
-    # -- run.json ----------------------------------------------------------
-    def _describe_run(self, tensorboard: bool | None = None) -> dict:
-        """The parts of run.json that do not change while training.
-
-        `tensorboard` is None before training starts (no files written yet).
-        """
-        prepared = self.prepared
-        spec = prepared.spec if prepared else self.spec
-        files = {}
-        if tensorboard is not None:
-            files = {
-                "history": HISTORY_FILE,
-                "model": MODEL_FILE,
-                "checkpoints": dict(CHECKPOINTS),
-                "tensorboard": TENSORBOARD_DIR if tensorboard else None,
-            }
-        return {
-            "name": spec.name,
-            "spec": spec.to_dict(),
-            "config": self.config.to_dict(),
-            "seed": self.config.seed,
-            "dataset": prepared.dataset.describe() if prepared else {"name": getattr(self.dataset, "name", "")},
-            "adaptations": prepared.notes if prepared else [],
-            "versions": library_versions(),
-            "device": self.device.to_dict() if self.device else None,
-            "resumed_from": str(self.resume_from) if self.resume_from else None,
-            "files": files,
-        }
-
-    def _run_record(self, status: str, message: str = "", result: TrainResult | None = None) -> dict:
-        """run.json: the description, the status, timings and (once known) the result."""
-        if not self.record:
-            self.record = self._describe_run()
-        now = time.time()
-        record = {
-            **self.record,
-            "status": status,
-            "message": message,
-            "warnings": list(self.callback.warnings) if self.callback else [],
-            "timings": {
-                "started": _iso(self.started_at),
-                "updated": _iso(now),
-                "seconds": now - self.started_at,
-                "fit_seconds": result.seconds if result else None,
-                "paused_seconds": result.paused_seconds if result else 0.0,
-                "epoch_seconds": [row.get("epoch_seconds") for row in self.progress.rows],
-            },
-        }
-        if result is not None:
-            record["result"] = {
-                "status": status,
-                "epochs_completed": result.epochs_completed,
-                "initial_epoch": result.initial_epoch,
-                "model_epoch": result.model_epoch,
-                "monitor": result.monitor,
-                "best_value": result.best_value,
-                "best_epoch": result.best_epoch,
-                "best_val_accuracy": result.best_val_accuracy,
-                "final": result.final_logs,
-                "stopped_at": result.stopped_at,
-                "params": result.params,
-                "steps_per_epoch": result.steps_per_epoch,
-            }
-        return record
-
-
-def _summary(record: dict) -> dict:
-    """run.json without the spec (the .h5 carries that in its own attribute)."""
-    return {k: v for k, v in record.items() if k != "spec"}
-
-
-def _iso(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(timestamp))
-
-
-def _repeat_targets(batches, outputs: int):
-    """A stream whose labels are repeated for each model output (GoogLeNet's auxiliary heads)."""
-    if outputs == 1:
-        return batches
-    import keras
-
-    class RepeatTargets(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__(workers=batches.workers, use_multiprocessing=False,
-                             max_queue_size=batches.max_queue_size)
-
-        def __len__(self):
-            return len(batches)
-
-        def __getitem__(self, index):
-            x, y = batches[index]
-            return x, (y,) * outputs
-
-        def on_epoch_end(self):
-            batches.on_epoch_end()
-
-    return RepeatTargets()

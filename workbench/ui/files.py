@@ -2,27 +2,29 @@
 
 Opening reads the whole file before the Document is touched, so a bad file
 leaves the current model as it was and says what is wrong.  Export builds the
-model with Keras, so it runs in a worker thread (`ExportJob`) whose results
-come back through queued signals to slots here.  The dirty document is
+model with Keras, so it runs as a background task (`ExportJob`) whose
+results come back through queued signals to slots here.  The dirty document is
 autosaved every 30 s to the user state folder; a file left there by a process
 that is no longer running is offered back at the next start.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..keras_bridge.targets import PRESET_SUFFIXES, read_model_file
-from ..spec import ModelSpec, load_preset, save_preset, spec_from_data
+from ..spec import ModelSpec, save_preset, spec_from_data
 from ..spec.preset_io import atomic_write_text
 from . import settings
+from .background import SHUTDOWN_SECONDS, BackgroundTask, problem_text
 
 OPEN_FILTER = (
     "Presets and Keras models (*.json *.h5 *.hdf5 *.keras);;"
@@ -38,78 +40,45 @@ AUTOSAVE_INTERVAL_MS = 30_000
 AUTOSAVE_FORMAT = 1
 
 
-def _problem_text(exc: BaseException) -> str:
-    problems = getattr(exc, "problems", None)
-    if problems:
-        return "\n".join(str(p) for p in problems)
-    return str(exc) or type(exc).__name__
-
-
 # -- export in a worker thread ---------------------------------------------------
-class _Exporter(QObject):
-    """Lives in the export thread: builds and saves with Keras, reports by signal only."""
+def _export(spec: ModelSpec, path: str) -> str:
+    from ..export import export_model
 
-    finished = Signal(str)
-    failed = Signal(str)
-
-    def __init__(self, spec: ModelSpec, path: str):
-        super().__init__()
-        self.spec, self.path = spec, path
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            from ..export import export_model
-
-            export_model(self.spec, self.path)
-        except Exception as exc:  # reported to the user in a message box, with the exception's own text
-            self.failed.emit(_problem_text(exc) if isinstance(exc, (ValueError, OSError)) else f"{type(exc).__name__}: {exc}")
-        else:
-            self.finished.emit(self.path)
+    export_model(spec, path)
+    return path
 
 
 class ExportJob(QObject):
-    """One export at a time: `finished(path)` or `failed(message)` arrive in the GUI thread."""
+    """One export at a time, as a `BackgroundTask`: `finished(path)` or `failed(message)` arrive in the GUI thread."""
 
     finished = Signal(str)
     failed = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._exporter: _Exporter | None = None
+        self._task = BackgroundTask("export", self)
+        self._task.done.connect(self._on_done)
+        self._task.failed.connect(self._on_failed)
 
     def running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self._task.running()
 
     def start(self, spec: ModelSpec, path: str) -> None:
         if self.running():
             raise RuntimeError("an export is already running")
-        self.wait()
-        self._thread = QThread()
-        self._thread.setObjectName("export")
-        self._exporter = _Exporter(spec.copy(), path)
-        self._exporter.moveToThread(self._thread)
-        self._thread.started.connect(self._exporter.run)
-        self._exporter.finished.connect(self._on_finished)
-        self._exporter.failed.connect(self._on_failed)
-        self._thread.start()
+        self._task.submit(functools.partial(_export, spec.copy(), path))
 
-    @Slot(str)
-    def _on_finished(self, path: str) -> None:
-        self._thread.quit()
+    @Slot(object)
+    def _on_done(self, path: str) -> None:
         self.finished.emit(path)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self._thread.quit()
         self.failed.emit(message)
 
-    def wait(self) -> None:
-        """Let a running export finish (a half-written model file is worse than a short wait)."""
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
+    def wait(self, timeout_s: float = SHUTDOWN_SECONDS) -> None:
+        """Let a running export finish (a half-written model file is worse than a short wait), within a bound."""
+        self._task.shutdown(timeout_s=timeout_s)
 
 
 # -- autosave and recovery -----------------------------------------------------------
@@ -236,7 +205,7 @@ class FileController(QObject):
         except (ValueError, OSError) as exc:
             if not path.exists():
                 settings.remove_recent_file(path)
-            QMessageBox.critical(self.window, "Cannot open file", f"Cannot open {path.name}:\n\n{_problem_text(exc)}")
+            QMessageBox.critical(self.window, "Cannot open file", f"Cannot open {path.name}:\n\n{problem_text(exc)}")
             return False
         if ask and not self.maybe_save():
             return False

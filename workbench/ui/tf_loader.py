@@ -1,13 +1,14 @@
 """Import TensorFlow and Keras in the background, so the window opens seconds earlier.
 
-The import runs in a QThread; the result crosses back to the GUI thread
-through queued signals received by `TensorFlowLoader`'s slots (it lives in
-the GUI thread), which re-emit them for the status bar.
+The import runs as a `BackgroundTask`; its outcome arrives in the GUI
+thread, where `TensorFlowLoader` re-emits it for the status bar.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from .background import SHUTDOWN_SECONDS, BackgroundTask
 
 
 def describe_devices() -> str:
@@ -31,20 +32,6 @@ def describe_devices() -> str:
     return f"TensorFlow {tf.__version__} · {device}"
 
 
-class _Importer(QObject):
-    """Lives in the worker thread; only emits."""
-
-    loaded = Signal(str)
-    failed = Signal(str)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            self.loaded.emit(describe_devices())
-        except Exception as exc:  # any import failure is reported to the user, not raised in a thread
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-
-
 class TensorFlowLoader(QObject):
     """Starts the import once; `loaded(description)` or `failed(message)` follows."""
 
@@ -53,38 +40,30 @@ class TensorFlowLoader(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._importer: _Importer | None = None
+        self._task: BackgroundTask | None = None
         self.state = "idle"  # idle, loading, loaded, failed
         self.description = ""
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._task is not None:
             return
         self.state = "loading"
-        self._thread = QThread()
-        self._thread.setObjectName("tensorflow-import")
-        self._importer = _Importer()
-        self._importer.moveToThread(self._thread)
-        self._thread.started.connect(self._importer.run)
-        self._importer.loaded.connect(self._on_loaded)
-        self._importer.failed.connect(self._on_failed)
-        self._thread.start(QThread.LowPriority)
+        self._task = BackgroundTask("tensorflow-import", self)
+        self._task.done.connect(self._on_loaded)
+        self._task.failed.connect(self._on_failed)
+        self._task.submit(describe_devices)
 
-    @Slot(str)
+    @Slot(object)
     def _on_loaded(self, description: str) -> None:
         self.state, self.description = "loaded", description
-        self._thread.quit()
         self.loaded.emit(description)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.state, self.description = "failed", message
-        self._thread.quit()
         self.failed.emit(message)
 
-    def shutdown(self) -> None:
-        """Wait for the import to end (it cannot be interrupted) so no thread outlives the app."""
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
+    def shutdown(self, timeout_s: float = SHUTDOWN_SECONDS) -> None:
+        """Wait a bounded time for the import to end (it cannot be interrupted); after that it ends on its own."""
+        if self._task is not None:
+            self._task.shutdown(timeout_s=timeout_s)

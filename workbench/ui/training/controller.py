@@ -17,16 +17,18 @@ from workbench.data import dataset_names
 from workbench.errors import WorkbenchError
 from workbench.spec import INPUT, ModelSpec
 from workbench.train import DIVERGED, FINISHED, STOPPED, RunDir, TrainResult
+from workbench.train.batches import BatchChunk
+from workbench.train.live.datasets import DataSource
 
-from .background import problem_text
+from ..background import problem_text
 from .curves import CurvesView
-from .datasets import DataSource
 from .evaluation import EvaluationView
 from .feature_maps import FeatureMapView
-from .panel import EVERY_BATCH, TrainingPanel
+from .job import TrainingJob
+from .panel import TrainingPanel
 from .runs import RunsView
 from .weights import WeightsView
-from .worker import BatchChunk, FeatureMaps, RunStarted, TrainingJob, TrainRequest
+from .worker import FeatureMaps, RunStarted, TrainRequest
 
 MODEL_FILTER = "Keras HDF5 model (*.h5);;Keras v3 model (*.keras)"
 
@@ -184,7 +186,7 @@ class TrainingController(QObject):
                 return False
         if self.open_spec is not None and not self.open_spec(spec):
             return False
-        config = config.replace(epochs=int(epochs), batch_events_per_second=EVERY_BATCH)
+        config = config.replace(epochs=int(epochs))
         source = _run_source(record, config)
         self.panel.apply_config(config)
         self.panel.choose_dataset(source.name)

@@ -14,9 +14,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from workbench.train.evaluation import Evaluation
+
 from .plotting import TRAIN, VALIDATION, ClickableImage, background, color_lut, style_plot
 from .sample_grid import SampleGrid
-from .stats import Evaluation
 
 #: counts are written into the cells up to this many classes
 MAX_LABELLED_CLASSES = 20

@@ -15,9 +15,9 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from workbench.spec.units import shape_text
+from workbench.train.live.datasets import ProbeSamples
+from workbench.train.live.mosaic import channel_tiles
 
-from .datasets import ProbeSamples
-from .mosaic import channel_tiles
 from .plotting import COLOR_MAPS, AdaptiveSplitter, background, color_lut, image_box
 from .sample_grid import SampleGrid
 from .worker import FeatureMaps

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from workbench.errors import WorkbenchError
 from workbench.train import RunDir, default_runs_root
 
-from .background import BackgroundTask
+from ..background import BackgroundTask
 from .plotting import TRAIN, VALIDATION, background, style_plot
 
 

@@ -14,10 +14,10 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from workbench.spec import ModelSpec
+from workbench.train.live.reuse import DenseBlock, reuse_plan
+from workbench.train.live.stats import WeightSnapshot
 
 from .plotting import AdaptiveSplitter, background, color_lut, image_box, style_plot
-from .reuse import DenseBlock, reuse_plan
-from .stats import WeightSnapshot
 
 
 class WeightsView(QWidget):

@@ -24,8 +24,6 @@ PREVIEW_SAMPLES = 40
 PREVIEW_POINTS = 2000
 #: samples offered for feature maps
 PROBE_SAMPLES = 16
-#: validation samples the evaluation looks at, at most
-EVALUATION_LIMIT = 3000
 
 
 @dataclass(frozen=True)
@@ -178,25 +176,3 @@ def probe_samples(dataset: Dataset, input_shape, count: int = PROBE_SAMPLES) -> 
         labels=[_label_text(dataset, v) for v in y],
         split="validation" if split == "val" else "training",
     )
-
-
-def evaluation_arrays(prepared, limit: int = EVALUATION_LIMIT) -> tuple[np.ndarray, np.ndarray, str, int]:
-    """(x, y, split, total) to evaluate on: up to `limit` validation samples (training ones without validation).
-
-    `prepared` is `workbench.train.prepare`'s result: the data exactly as the run fitted it.
-    """
-    split = "val" if prepared.has_validation else "train"
-    name = "validation" if split == "val" else "training"
-    if not prepared.streamed:
-        x, y = (prepared.x_val, prepared.y_val) if split == "val" else (prepared.x_train, prepared.y_train)
-        return x[:limit], y[:limit], name, len(x)
-    stream = prepared.dataset.stream
-    total = stream.count(split)
-    xs, ys, have = [], [], 0
-    for x, y in stream.batches(split, 256, shuffle=False):
-        xs.append(x)
-        ys.append(y)
-        have += len(x)
-        if have >= limit:
-            break
-    return np.concatenate(xs)[:limit], np.concatenate(ys)[:limit], name, total

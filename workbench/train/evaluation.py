@@ -1,77 +1,65 @@
-"""The numbers behind the evaluation and weight views, computed from plain arrays.
+"""Post-run evaluation of a trained classifier: confusion matrix, per-class accuracy, hardest samples.
 
-The worker thread calls these with what it pulled from the model (class
-probabilities, kernels); the GUI thread receives the finished dataclasses
-and only draws them.  Pure numpy, no Keras and no Qt, so they are tested
-directly.
+`evaluate_model` predicts on the held-out data exactly as the run fitted it
+(`Trainer.evaluate` passes its own prepared data), in chunks through
+`predict_on_batch`; `evaluate` turns class probabilities into the numbers
+the evaluation view draws.  Keras is used only through the model passed in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.data.fitting import resize_images
+from .live.stats import thumbnails
+from .objectives import choose_objectives, outputs_probabilities
 
-from .mosaic import Mosaic
-
-#: histogram bins: about √n, within these bounds
-HISTOGRAM_BINS = (12, 48)
+#: validation samples the evaluation looks at, at most
+EVALUATION_LIMIT = 3000
+#: samples per predict_on_batch call
+EVALUATION_BATCH = 256
 #: hardest samples listed by the evaluation view
 HARDEST = 48
-#: longest side of a sample thumbnail in the evaluation and preview views
-THUMB_SIDE = 48
 #: clip for log(p) so a confidently wrong sample has a large but finite loss
 _EPSILON = 1e-7
 
 
-def histogram(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(counts, edges) of the finite values in about √n bins; a constant array gets bins around its value."""
-    v = np.asarray(values, dtype=np.float64).ravel()
-    v = v[np.isfinite(v)]
-    low_bins, high_bins = HISTOGRAM_BINS
-    bins = int(np.clip(round(np.sqrt(v.size)), low_bins, high_bins))
-    if v.size == 0:
-        return np.zeros(bins, dtype=np.int64), np.linspace(-1.0, 1.0, bins + 1)
-    low, high = float(v.min()), float(v.max())
-    if high <= low:
-        low, high = low - 0.5, high + 0.5
-    counts, edges = np.histogram(v, bins=bins, range=(low, high))
-    return counts, edges
+def evaluate_model(model, prepared, class_names: list[str], limit: int = EVALUATION_LIMIT) -> "Evaluation":
+    """Class probabilities of `model` on up to `limit` held-out samples of `prepared` (the run's own data)."""
+    x, y, split, total = evaluation_arrays(prepared, limit)
+    spec = prepared.spec
+    main = choose_objectives(spec, True, prepared.has_validation).main_output
+    index = spec.resolved_outputs().index(main)
+    chunks = []
+    for start in range(0, len(x), EVALUATION_BATCH):
+        out = model.predict_on_batch(x[start:start + EVALUATION_BATCH])
+        chunks.append(np.asarray(out[index] if isinstance(out, (list, tuple)) else out))
+    scores = np.concatenate(chunks).reshape(len(x), -1)
+    probabilities = scores if outputs_probabilities(spec, main) else softmax(scores)
+    return evaluate(probabilities, y, class_names, split, x=x, total=total)
 
 
-@dataclass
-class WeightSnapshot:
-    """What the weight views show after one epoch.
+def evaluation_arrays(prepared, limit: int = EVALUATION_LIMIT) -> tuple[np.ndarray, np.ndarray, str, int]:
+    """(x, y, split, total) to evaluate on: up to `limit` validation samples (training ones without validation).
 
-    `filters`: the first convolution's kernels as a mosaic (None without a
-    2-D convolution); `histograms`: kernel name -> (counts, edges);
-    `reuse`: dense block name -> (readers × sources) mean absolute weights.
+    `prepared` is `workbench.train.prepare`'s result: the data exactly as the run fitted it.
     """
-
-    epoch: int
-    filters_layer: str | None = None
-    filters: Mosaic | None = None
-    histograms: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    reuse: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def thumbnails(x: np.ndarray, side: int = THUMB_SIDE) -> np.ndarray | None:
-    """uint8 images (n, h, w) or (n, h, w, 3) no larger than `side`, from float images in [0, 1].
-
-    None for samples that are not images (tabular rows).
-    """
-    a = np.asarray(x)
-    if a.ndim != 4 or a.shape[3] not in (1, 3, 4):
-        return None
-    a = a[..., :3].astype(np.float32, copy=False)
-    h, w = a.shape[1:3]
-    scale = side / max(h, w)
-    if scale < 1.0:
-        a = resize_images(a, max(1, round(h * scale)), max(1, round(w * scale)))
-    out = np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return out[..., 0] if out.shape[3] == 1 else out
+    split = "val" if prepared.has_validation else "train"
+    name = "validation" if split == "val" else "training"
+    if not prepared.streamed:
+        x, y = (prepared.x_val, prepared.y_val) if split == "val" else (prepared.x_train, prepared.y_train)
+        return x[:limit], y[:limit], name, len(x)
+    stream = prepared.dataset.stream
+    total = stream.count(split)
+    xs, ys, have = [], [], 0
+    for x, y in stream.batches(split, 256, shuffle=False):
+        xs.append(x)
+        ys.append(y)
+        have += len(x)
+        if have >= limit:
+            break
+    return np.concatenate(xs)[:limit], np.concatenate(ys)[:limit], name, total
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
