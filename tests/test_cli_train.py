@@ -18,10 +18,9 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path, monkeypatch):
+def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path):
     import keras
 
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
     out = tmp_path / "lenet5.h5"
     code, stdout, err = run(
         capsys, "train", "lenet5", "--dataset", "digits", "--epochs", "2", "--max-samples", "400",
@@ -56,8 +55,7 @@ def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path, monkeypatch):
         ),
     ],
 )
-def test_train_bad_input_exits_2(capsys, tmp_path, monkeypatch, argv, message):
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
+def test_train_bad_input_exits_2(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2
     assert message in err and "Traceback" not in err

@@ -112,7 +112,7 @@ def _config(args, spec, resume_config):
 def _copy_out(result, trainer, out: Path) -> None:
     """The trained model at `--out`: the run's .h5 (with its metadata), or a .keras export."""
     from ..train import save_model
-    from ..train.atomic import atomic_target
+    from ..atomic import atomic_target
 
     if out.suffix.lower() in (".h5", ".hdf5") and result.model_path:
         with atomic_target(out, what="model") as temp:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..errors import WorkbenchError
 from ..spec import ModelSpec, load_preset, save_preset, spec_from_data
-from ..spec.preset_io import atomic_write_text
+from ..atomic import SaveError, write_text_atomic
 from . import settings
 
 PRESET_SUFFIXES = (".json",)
@@ -152,7 +152,7 @@ class Autosave:
             "saved_at": time.time(),
             "preset": spec.to_dict(),
         }
-        atomic_write_text(self.path, json.dumps(data))
+        write_text_atomic(self.path, json.dumps(data), "autosave")
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -294,8 +294,8 @@ class FileController(QObject):
         path = Path(path)
         try:
             save_preset(self.doc.spec, path)
-        except OSError as exc:
-            QMessageBox.critical(self.window, "Cannot save", f"Cannot save {path}:\n\n{exc.strerror or exc}")
+        except SaveError as exc:
+            QMessageBox.critical(self.window, "Cannot save", str(exc))
             return False
         self.doc.mark_saved(path)
         self.autosave.remove()
@@ -346,7 +346,7 @@ class FileController(QObject):
         if self.doc.dirty:
             try:
                 self.autosave.write(self.doc.spec, self.doc.path)
-            except OSError as exc:
+            except SaveError as exc:
                 self.status.emit(f"Autosave failed: {exc}")
         else:
             self.autosave.remove()
