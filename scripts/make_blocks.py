@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the palette's blocks (presets/blocks/*.json) from the functions that build the presets.
+"""Write the palette's blocks (workbench/presets/blocks/*.json) from the functions that build the presets.
 
 Each block is built by the same function as the networks in the gallery
 (`make_presets.basic_block`, `dense_layer`, `inception`, …) on an example

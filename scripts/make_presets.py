@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the preset gallery (presets/*.json) from one small function per network family.
+"""Write the preset gallery (workbench/presets/*.json) from one small function per network family.
 
 ResNet-152 and DenseNet-201 have hundreds of layers, so the gallery is
 generated from the blocks the papers describe instead of being written by

@@ -10,6 +10,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.spec import analyze, load_named
+from workbench.train import default_runs_root
 
 
 def run(capsys, *argv):
@@ -18,10 +19,9 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path, monkeypatch):
+def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path):
     import keras
 
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
     out = tmp_path / "lenet5.h5"
     code, stdout, err = run(
         capsys, "train", "lenet5", "--dataset", "digits", "--epochs", "2", "--max-samples", "400",
@@ -39,7 +39,7 @@ def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path, monkeypatch):
         history = json.loads(f.attrs["workbench_history"])
     assert preset["name"] == "LeNet-5"
     assert len(history["val_accuracy"]) == 2
-    (run_json,) = (tmp_path / "runs").glob("*/run.json")
+    (run_json,) = default_runs_root().glob("*/run.json")
     record = json.loads(run_json.read_text())
     assert record["config"]["steps_per_execution"] == 3 == record["steps_per_execution"]
 
@@ -61,8 +61,7 @@ def test_train_saves_h5_that_plain_keras_loads(capsys, tmp_path, monkeypatch):
         ),
     ],
 )
-def test_train_bad_input_exits_2(capsys, tmp_path, monkeypatch, argv, message):
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
+def test_train_bad_input_exits_2(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2
     assert message in err and "Traceback" not in err

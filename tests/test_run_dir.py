@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from workbench.train import Checkpoint, RunDir, SaveError, TrainError, history_columns, new_run_path, sweep_stale_temps
-from workbench.train.atomic import temp_path_for, write_text_atomic
+from workbench.atomic import temp_path_for, write_text_atomic
 from workbench.train.run_dir import default_runs_root
 
 
@@ -144,5 +144,5 @@ def test_new_run_paths_are_unique_and_named_after_the_model(tmp_path, monkeypatc
     second = new_run_path("LeNet-5 (digits)", tmp_path)
     assert first.name == "20260102-030405-lenet-5-digits"
     assert second.name == "20260102-030405-lenet-5-digits-2"
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
-    assert default_runs_root() == tmp_path / "runs"
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    assert default_runs_root() == tmp_path / "home" / "data" / "runs"

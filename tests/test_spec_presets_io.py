@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from workbench.atomic import SaveError
 from workbench.spec import PresetError, dumps, load_named, load_preset, parse_preset, preset_paths, save_preset
 
 
@@ -72,7 +73,7 @@ def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("os.replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(SaveError, match="No space left on device. The previous file is unchanged"):
         save_preset(spec, out)
     assert out.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["p.json"]

@@ -9,7 +9,8 @@ from PySide6.QtGui import QDropEvent
 
 from workbench.spec import LayerSpec, ModelSpec, load_named
 from workbench.spec.blocks import block_paths, bundled_blocks_dir, instantiate, load_block
-from workbench.ui import blocks, settings
+from workbench import paths
+from workbench.ui import blocks
 from workbench.ui.document import Document
 from workbench.ui.graph.view import GraphView
 from workbench.ui.inspector import InspectorPanel
@@ -21,11 +22,9 @@ BASIC_PROJ_PARAMS = 64 * 128 + 9 * 64 * 128 + 9 * 128 * 128 + 3 * 4 * 128
 
 
 @pytest.fixture(autouse=True)
-def user_folders(tmp_path, monkeypatch):
-    """Settings and user blocks under tmp_path, never the user's own."""
-    settings.use_directory(tmp_path / "settings")
-    monkeypatch.setenv("WORKBENCH_BLOCKS_DIR", str(tmp_path / "blocks"))
-    return tmp_path / "blocks"
+def user_folders(_user_folders):
+    """The user's blocks folder, inside the test's own home (tests/conftest.py)."""
+    return paths.blocks_dir()
 
 
 def stem_spec() -> ModelSpec:

@@ -16,8 +16,7 @@ from workbench.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
+def window(qtbot, tmp_path):
     settings.use_directory(tmp_path / "profile")
     window = MainWindow(load_tensorflow=False, remember_layout=False, offer_recovery=False)
     window.doc.load(load_named("lenet5"))

@@ -22,8 +22,7 @@ RUN_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
+def isolated(tmp_path):
     settings.use_directory(tmp_path / "profile")
 
 

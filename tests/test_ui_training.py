@@ -34,9 +34,8 @@ MLP = mlp("xor-mlp")
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
+def isolated(tmp_path):
     """Runs and settings in a temporary folder, never the user's."""
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
     settings.use_directory(tmp_path / "profile")
     return tmp_path
 
@@ -288,8 +287,7 @@ def test_importing_the_training_package_loads_no_tensorflow():
 
 def test_scripted_training_saves_the_model_and_a_picture_then_exits_0(tmp_path):
     out, shot = tmp_path / "lenet.h5", tmp_path / "shot.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "WORKBENCH_RUNS_DIR": str(tmp_path / "runs")}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(
         [sys.executable, "-m", "workbench.ui.launch", "--preset", "lenet5", "--dataset", "digits", "--train",
          "--epochs", "2", "--out", str(out), "--screenshot", str(shot), "--size", "1400x900",

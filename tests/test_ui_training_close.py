@@ -70,9 +70,9 @@ APP = textwrap.dedent("""
 
 @pytest.mark.parametrize("how", ["close", "exit"])
 def test_closing_during_training_stops_saves_and_exits_cleanly(tmp_path, how):
-    runs = tmp_path / "runs"
+    runs = tmp_path / "home" / "data" / "runs"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "WORKBENCH_RUNS_DIR": str(runs)}
+           "WORKBENCH_HOME": str(tmp_path / "home")}
     out = subprocess.run([sys.executable, "-c", APP, str(tmp_path / "profile"), how], capture_output=True,
                          text=True, timeout=240, env=env)
     assert out.returncode == 0, f"exit {out.returncode}\n{out.stdout}\n{out.stderr[-3000:]}"
@@ -133,7 +133,6 @@ JOBS_APP = textwrap.dedent("""
 
 def test_exiting_with_the_import_an_export_and_a_comparison_in_flight_exits_cleanly(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "WORKBENCH_RUNS_DIR": str(tmp_path / "runs"),
            "PYTHONPATH": os.pathsep.join([os.path.dirname(__file__), os.environ.get("PYTHONPATH", "")])}
     out = subprocess.run([sys.executable, "-c", JOBS_APP, str(tmp_path / "profile"), str(tmp_path)],
                          capture_output=True, text=True, timeout=240, env=env)

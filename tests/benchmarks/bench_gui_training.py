@@ -169,7 +169,7 @@ def _controller(qtbot, spec, dataset: str, batch: int, layer: str) -> TrainingCo
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_bench_gui_training_against_plain_fit(case, qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path))
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
     spec, name, batch, layer = CASES[case]
     controller = _controller(qtbot, spec, name, batch, layer)
     dataset = controller.panel.dataset
@@ -196,7 +196,7 @@ def test_bench_gui_training_against_plain_fit(case, qtbot, tmp_path, monkeypatch
 
 
 def test_bench_memory_over_ten_runs(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path))
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
     controller = _controller(qtbot, load_named("lenet5"), "digits", 32, "c1")
     controller.panel.epochs.setValue(2)
     rss = []

@@ -19,6 +19,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.spec import dumps
+from workbench.train import default_runs_root
 from specs import mlp
 
 
@@ -48,8 +49,7 @@ def _preset(path, units=16, extra_input=False):
 
 
 @pytest.fixture
-def preset(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_RUNS_DIR", str(tmp_path / "runs"))
+def preset(tmp_path):
     return _preset(tmp_path / "mlp.json")
 
 
@@ -76,12 +76,12 @@ def test_an_unwritable_out_folder_is_refused_before_training(capsys, tmp_path, p
     code, _, err = run(capsys, "train", preset, "--dataset", "xor", "--out", locked / "m.h5")
     assert code == 2
     assert f"error: --out {locked / 'm.h5'}: the folder {locked} is not writable; choose another place" in err
-    assert not (tmp_path / "runs").exists()  # refused before any run folder or training
+    assert not default_runs_root().exists()  # refused before any run folder or training
 
 
 def test_an_out_file_that_cannot_be_written_after_training_names_the_saved_model(capsys, tmp_path, preset,
                                                                                monkeypatch):
-    import workbench.train.atomic as atomic
+    import workbench.atomic as atomic
 
     real = atomic.atomic_target
     out = tmp_path / "m.h5"
@@ -100,7 +100,7 @@ def test_an_out_file_that_cannot_be_written_after_training_names_the_saved_model
 
 
 def test_a_full_disk_is_reported_once(capsys, tmp_path, preset, monkeypatch):
-    import workbench.train.atomic as atomic
+    import workbench.atomic as atomic
 
     def full(path):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -183,7 +183,7 @@ def test_graph_shape_and_feature_errors_come_before_tensorflow_is_imported(tmp_p
         print(json.dumps([results, "tensorflow" in sys.modules, "keras" in sys.modules]))
         """
     )
-    env = {**os.environ, "WORKBENCH_RUNS_DIR": str(tmp_path / "runs")}
+    env = dict(os.environ)  # the test's own WORKBENCH_HOME
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
     results, tensorflow, keras = json.loads(done.stdout.strip().splitlines()[-1])
     for (code, err), (argv, message) in zip(results, cases):

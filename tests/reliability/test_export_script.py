@@ -86,11 +86,12 @@ def test_summary_escapes_control_characters_in_names(tmp_path, capsys):
 
 
 def test_presets_diff_and_errors_escape_control_characters(tmp_path, capsys, monkeypatch):
-    from workbench.spec.preset_io import _PRESETS_DIR
+    from workbench.spec.preset_io import presets_dir
 
+    bundled = presets_dir()
     folder = tmp_path / "presets"
     folder.mkdir()
-    (folder / "schema.json").write_text((_PRESETS_DIR / "schema.json").read_text())
+    (folder / "schema.json").write_text((bundled / "schema.json").read_text())
     write(folder / "bell.json", mlp(name="bell\x07\x1b[5m"))
     monkeypatch.setenv("WORKBENCH_PRESETS", str(folder))
     assert main(["presets"]) == 0

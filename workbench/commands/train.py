@@ -140,7 +140,7 @@ def _copy_out(result, trainer, out: Path) -> str:
     Returns what the summary line says was saved.
     """
     from ..train import SaveError, save_model
-    from ..train.atomic import atomic_target
+    from ..atomic import atomic_target
 
     if not result.model_epoch or result.model_path is None:
         kept = "left unchanged" if out.exists() else "not written"

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..train.atomic import atomic_target, write_text_atomic
+from ..atomic import atomic_target, write_text_atomic
 from ..spec.units import human
 from .results import CSV_COLUMNS, RunRecord
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import WorkbenchError
 from ..spec import ModelSpec, analyze, with_input_shape
-from ..train.atomic import write_text_atomic
+from ..atomic import write_text_atomic
 from ..train.config import TrainConfig
 from ..train.prepare import adapt_spec
 from ..train.result import FINISHED as TRAIN_FINISHED

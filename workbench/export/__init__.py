@@ -26,7 +26,7 @@ def export_model(spec: ModelSpec, path: str | os.PathLike) -> Path:
     if not path.parent.is_dir():
         raise WorkbenchError(f"{path}: the folder {path.parent} does not exist")
     if suffix == ".py":
-        from ..train.atomic import write_text_atomic
+        from ..atomic import write_text_atomic
 
         write_text_atomic(path, to_script(spec))
         return path

@@ -42,7 +42,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from .catalogue import get_kind
 from .graph import INPUT, LayerSpec, ModelSpec
 from .infer import Analysis, analyze
-from .preset_io import PresetError, atomic_write_text, dumps, presets_dir, spec_from_data
+from ..atomic import write_text_atomic
+from .preset_io import PresetError, dumps, presets_dir, spec_from_data
 
 #: the scale of a target that multiplies the parameter by the block input's channel count
 INPUT_CHANNELS = "input_channels"
@@ -219,11 +220,9 @@ def dumps_block(block: Block) -> str:
 
 
 def save_block(block: Block, folder: str | os.PathLike) -> Path:
-    """Write `folder/<slug>.json` atomically; returns the path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{block.slug}.json"
-    atomic_write_text(path, dumps_block(block))
+    """Write `folder/<slug>.json` atomically (the folder made if needed); returns the path.  Raises `SaveError`."""
+    path = Path(folder) / f"{block.slug}.json"
+    write_text_atomic(path, dumps_block(block), "block")
     return path
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import paths
+from ..atomic import write_text_atomic
 from ..errors import WorkbenchError
 from ..local_files import read_capped
 from .graph import MAX_LAYERS, ModelSpec
@@ -21,7 +22,6 @@ from .strict_json import JSONProblem, check_values, loads
 PRESET_VERSION = 1
 #: the largest bundled preset (DenseNet-201) is 78 KB: 200 times that is no architecture anyone edits
 MAX_PRESET_BYTES = 16 * 2**20
-_PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"
 
 
 class PresetError(WorkbenchError):
@@ -29,7 +29,8 @@ class PresetError(WorkbenchError):
 
 
 def presets_dir() -> Path:
-    return Path(os.environ.get("WORKBENCH_PRESETS", _PRESETS_DIR))
+    """The gallery shipped inside the package, or $WORKBENCH_PRESETS."""
+    return Path(os.environ.get("WORKBENCH_PRESETS") or paths.package_file("presets"))
 
 
 @lru_cache(maxsize=1)
@@ -113,23 +114,9 @@ def dumps(spec: ModelSpec) -> str:
     return f"{head},\n  \"layers\": [\n{body}\n  ]{tail}\n}}\n"
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_preset(spec: ModelSpec, path: str | os.PathLike) -> None:
-    atomic_write_text(path, dumps(spec))
+    """Write the preset atomically; raises `SaveError` (the previous file intact)."""
+    write_text_atomic(path, dumps(spec), "preset")
 
 
 def preset_paths() -> dict[str, Path]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import importlib
 
-from .atomic import sweep_stale_temps, write_text_atomic
+from ..atomic import SaveError, sweep_stale_temps, write_text_atomic
 from .batches import BatchChunk
 from .config import AUTO, FIELDS, OPTIMIZERS, SCHEDULES, TrainConfig
 from .device import DeviceInfo, describe_device
-from .errors import ConfigError, SaveError, TrainError
+from .errors import ConfigError, TrainError
 from .events import EVENTS, CallbackSink, StartInfo, Throttle, TrainingSink, as_sink
 from .h5_save import ATTR_HISTORY, ATTR_PRESET, ATTR_RUN, save_model, workbench_metadata
 from .memory import release_memory

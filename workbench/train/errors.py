@@ -11,7 +11,3 @@ class TrainError(WorkbenchError):
 
 class ConfigError(TrainError):
     """A training setting that cannot be used; the message names it."""
-
-
-class SaveError(TrainError):
-    """A file could not be written; the previous version of it is intact."""

@@ -20,8 +20,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_target
-from .errors import SaveError
+from ..atomic import SaveError, atomic_target
 from .serialize import dumps
 
 #: root attributes of a saved `.h5`, each a JSON string

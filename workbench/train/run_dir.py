@@ -30,8 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_target, sweep_stale_temps, write_text_atomic
-from .errors import SaveError, TrainError
+from .. import paths
+from ..atomic import SaveError, atomic_target, sweep_stale_temps, write_text_atomic
+from .errors import TrainError
 from .serialize import dumps
 
 RUN_FILE = "run.json"
@@ -44,12 +45,8 @@ CHECKPOINT_FORMAT = 1
 
 
 def default_runs_root() -> Path:
-    """Where runs go when the caller names no directory: $WORKBENCH_RUNS_DIR, else the user data folder."""
-    if os.environ.get("WORKBENCH_RUNS_DIR"):
-        return Path(os.environ["WORKBENCH_RUNS_DIR"])
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("keras-workbench", "KerasWorkbench")) / "runs"
+    """Where runs go when the caller names no directory (see `workbench.paths`)."""
+    return paths.runs_dir()
 
 
 def new_run_path(name: str, root: str | os.PathLike | None = None) -> Path:

@@ -1,8 +1,8 @@
 """Blocks in the GUI: the palette's "Blocks" group, its drag payload, inserting and saving blocks,
 and the form that edits a block instance's parameters as one unit.
 
-The blocks come from `presets/blocks/` and the user's own folder (platformdirs'
-user data folder, or $WORKBENCH_BLOCKS_DIR), read once through `library()`,
+The blocks come from the package's `presets/blocks/` and the user's own folder
+(`workbench.paths.blocks_dir()`), read once through `library()`,
 which the palette, the canvas and the inspector share.  The rules (names,
 ports, parameters) live in `workbench.spec.blocks`; this module only wires
 them to the Document, so that inserting a block or changing one of its
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +35,12 @@ from ..spec.blocks import (
     save_block,
     slugify,
 )
+from .. import paths
 from ..spec.units import human, shape_text
-from .settings import ORGANIZATION
 
 #: palette drag payload: {"slug": ..., "block": <the block file's JSON>}, UTF-8
 BLOCK_MIME = "application/x-workbench-block"
 _INT_LIMIT = 2**31 - 1
-
-
-def user_blocks_dir() -> Path:
-    """Where "Save selection as block" writes: $WORKBENCH_BLOCKS_DIR, else the user data folder."""
-    if os.environ.get("WORKBENCH_BLOCKS_DIR"):
-        return Path(os.environ["WORKBENCH_BLOCKS_DIR"])
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("keras-workbench", ORGANIZATION)) / "blocks"
 
 
 class BlockLibrary(QObject):
@@ -69,7 +59,7 @@ class BlockLibrary(QObject):
         self._problems: list[str] = []
 
     def folders(self) -> tuple[Path, ...]:
-        return bundled_blocks_dir(), user_blocks_dir()
+        return bundled_blocks_dir(), paths.blocks_dir()
 
     def blocks(self) -> dict[str, Block]:
         if self._folders != self.folders():
@@ -91,7 +81,7 @@ class BlockLibrary(QObject):
         self.changed.emit()
 
     def save(self, block: Block) -> Path:
-        path = save_block(block, user_blocks_dir())
+        path = save_block(block, paths.blocks_dir())
         self.reload()
         return path
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
+from ..atomic import SaveError, write_text_atomic
 from ..keras_bridge.targets import PRESET_SUFFIXES, read_model_file
 from ..spec import ModelSpec, save_preset, spec_from_data
-from ..spec.preset_io import atomic_write_text
 from . import settings
 from .background import SHUTDOWN_SECONDS, BackgroundTask, problem_text
 
@@ -99,7 +99,7 @@ class Autosave:
             "saved_at": time.time(),
             "preset": spec.to_dict(),
         }
-        atomic_write_text(self.path, json.dumps(data))
+        write_text_atomic(self.path, json.dumps(data), "autosave")
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -241,8 +241,8 @@ class FileController(QObject):
         path = Path(path)
         try:
             save_preset(self.doc.spec, path)
-        except OSError as exc:
-            QMessageBox.critical(self.window, "Cannot save", f"Cannot save {path}:\n\n{exc.strerror or exc}")
+        except SaveError as exc:
+            QMessageBox.critical(self.window, "Cannot save", str(exc))
             return False
         self.doc.mark_saved(path)
         self.autosave.remove()
@@ -293,7 +293,7 @@ class FileController(QObject):
         if self.doc.dirty:
             try:
                 self.autosave.write(self.doc.spec, self.doc.path)
-            except OSError as exc:
+            except SaveError as exc:
                 self.status.emit(f"Autosave failed: {exc}")
         else:
             self.autosave.remove()

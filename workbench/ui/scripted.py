@@ -86,11 +86,8 @@ class Screenshot(QObject):
 
     @Slot()
     def _grab(self) -> None:
-        if self.window.grab().save(self.path):
-            print(f"saved {self.path}", flush=True)
+        if _save_screenshot(self.window, self.path):
             self.exit_code = 0
-        else:
-            print(f"error: could not write {self.path}", file=sys.stderr)
         QApplication.quit()
 
 
@@ -173,10 +170,7 @@ class TrainingScript(QObject):
 
     @Slot()
     def _grab(self) -> None:
-        if self.window.grab().save(self.screenshot):
-            print(f"saved {self.screenshot}", flush=True)
-        else:
-            print(f"error: could not write {self.screenshot}", file=sys.stderr)
+        if not _save_screenshot(self.window, self.screenshot):
             self._ok = False
         self._finish(self._ok)
 
@@ -184,3 +178,17 @@ class TrainingScript(QObject):
         self.exit_code = 0 if ok else 1
         if self.exit_when_done or not ok:
             QApplication.quit()
+
+
+def _save_screenshot(window, path) -> bool:
+    """Write the window as PNG atomically and say so on stdout, or the reason on stderr."""
+    from ..atomic import SaveError
+    from .training.plotting import save_png  # pyqtgraph: only when a picture is asked for
+
+    try:
+        save_png(window, path)
+    except SaveError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return False
+    print(f"saved {path}", flush=True)
+    return True

@@ -1,8 +1,9 @@
 """Where the GUI keeps what it remembers: QSettings (layout, theme, recent files) and its state folder.
 
-Everything goes through `app_settings()` so that one call to
-`use_directory()` (the `--settings-dir` option, and every test) redirects both
-the settings file and the autosave folder away from the user's own.
+Everything goes through `app_settings()`.  The folders come from
+`workbench.paths` (so `$WORKBENCH_HOME` moves them with every other user
+folder); one call to `use_directory()` (the `--settings-dir` option) redirects
+both the settings file and the autosave folder for this process only.
 """
 
 from __future__ import annotations
@@ -12,27 +13,33 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-ORGANIZATION = "KerasWorkbench"
+from .. import paths
+
+ORGANIZATION = paths.APP_AUTHOR
 APPLICATION = "Keras Workbench"
 #: bumped when a stored value changes meaning; older values are migrated in `_migrate`
 SETTINGS_VERSION = 1
 THEMES = ("light", "dark")
 MAX_RECENT = 10
 
-_state_override: Path | None = None
+_override: Path | None = None
 
 
 def use_directory(path: str | os.PathLike) -> None:
     """Keep settings and autosaves under `path` (a profile of its own) for this process."""
-    global _state_override
+    global _override
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(path))
-    _state_override = path / "state"
+    _override = path
 
 
 def app_settings() -> QSettings:
-    """The settings store: an INI file per user, migrated to SETTINGS_VERSION."""
+    """The settings store: an INI file per user, migrated to SETTINGS_VERSION.
+
+    The folder is set on every call, so a changed `$WORKBENCH_HOME` takes effect at once.
+    """
+    folder = _override if _override is not None else paths.settings_dir()
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
     store = QSettings(QSettings.IniFormat, QSettings.UserScope, ORGANIZATION, APPLICATION)
     _migrate(store)
     return store
@@ -50,15 +57,8 @@ def _stored_by_newer(store: QSettings) -> bool:
 
 
 def state_dir() -> Path:
-    """The folder for autosaves: platformdirs' user state folder unless redirected."""
-    if _state_override is not None:
-        path = _state_override
-    elif os.environ.get("WORKBENCH_STATE_DIR"):
-        path = Path(os.environ["WORKBENCH_STATE_DIR"])
-    else:
-        import platformdirs
-
-        path = Path(platformdirs.user_state_dir("keras-workbench", ORGANIZATION))
+    """The folder for autosaves: the user state folder, or `state/` of the `use_directory` profile."""
+    path = _override / "state" if _override is not None else paths.state_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

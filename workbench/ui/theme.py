@@ -6,13 +6,11 @@ inline error text) come from here too, so a theme switch changes them all.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from .. import paths
 
 _PALETTES = {
     "light": {
@@ -69,8 +67,9 @@ def apply_theme(app: QApplication, name: str) -> None:
     if font.pointSizeF() < 9.5:
         font.setPointSizeF(9.5)
     app.setFont(font)
-    sheet = (RESOURCES / "styles" / "common.qss").read_text(encoding="utf-8")
-    sheet += (RESOURCES / "styles" / f"{name}.qss").read_text(encoding="utf-8")
+    styles = paths.package_file("resources", "styles")
+    sheet = (styles / "common.qss").read_text(encoding="utf-8")
+    sheet += (styles / f"{name}.qss").read_text(encoding="utf-8")
     app.setStyleSheet(sheet)
 
 

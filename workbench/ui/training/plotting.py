@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QGraphicsItem, QSplitter, QWidget
 
-from workbench.train.atomic import atomic_target, write_text_atomic
+from workbench.atomic import atomic_target, write_text_atomic
 
 #: train in blue, validation in orange, markers in green/red (TensorBoard's choices, readable on both themes)
 TRAIN = "#1f77b4"

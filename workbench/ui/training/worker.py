@@ -301,7 +301,7 @@ class TrainWorker(QObject):
     def export(self, run_id: int, path: str) -> None:
         """Save the last run's model to `path`: its .h5 copied (layout and curves inside), or a .keras archive."""
         from workbench.train import SaveError, save_model
-        from workbench.train.atomic import atomic_target
+        from workbench.atomic import atomic_target
 
         target = Path(path)
         try:

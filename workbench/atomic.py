@@ -1,11 +1,15 @@
 """Atomic file replacement: a crash or a full disk never leaves a half-written file.
 
-Every file the trainer writes (model, checkpoints, run.json, history.csv)
-goes through `atomic_target`: the bytes land in a hidden temp file in the
+Every file the workbench writes for the user (presets, blocks, autosaves,
+models, checkpoints, run.json, history.csv, reports, pictures, scripts) goes
+through `atomic_target`: the bytes land in a hidden temp file in the
 same directory with the same suffix (Keras picks the format from it), are
 fsynced and validated by re-opening, and only then `os.replace` the target.
 Any failure removes the temp file, leaves the previous target untouched and
 raises `SaveError` with a message that says so.
+
+A bottom module: any layer (`spec` included) may import it; it needs only
+the standard library.
 """
 
 from __future__ import annotations
@@ -17,7 +21,11 @@ import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .errors import SaveError
+from .errors import WorkbenchError
+
+class SaveError(WorkbenchError):
+    """A file could not be written; the previous version of it is intact."""
+
 
 #: hidden temp name: ".<target name>.<8 hex>.tmp<target suffix>"
 _TEMP_RE = re.compile(r"^\.(?P<target>.+)\.[0-9a-f]{8}\.tmp(\.[^.]+)?$")
@@ -106,7 +114,7 @@ def atomic_target(
 
 
 def write_text_atomic(target: str | os.PathLike, text: str, what: str = "file") -> None:
-    """Replace a small text file (run.json, history.csv) atomically and check it reads back."""
+    """Replace a text file (a preset, run.json, history.csv) atomically and check it reads back."""
 
     def check(temp: Path) -> None:
         if temp.read_text(encoding="utf-8") != text:
