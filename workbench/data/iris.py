@@ -1,0 +1,38 @@
+"""Fisher's Iris flowers, read from the copy embedded with the workbench.
+
+150 rows of four measurements in centimetres and a species index; the file
+and its licence (CC BY 4.0) are in `workbench/data/files/`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .building import from_arrays
+from .dataset import Dataset
+from .errors import DatasetError
+
+IRIS_FILE = Path(__file__).resolve().parent / "files" / "iris.csv"
+FEATURES = ("sepal length", "sepal width", "petal length", "petal width")
+
+
+def load_iris(*, seed: int, validation_split: float, max_samples: int | None = None) -> Dataset:
+    """Four measurements (cm, float32) per flower and the species as class index."""
+    try:
+        with IRIS_FILE.open(encoding="utf-8") as handle:
+            header = handle.readline().strip().split(",")
+            table = np.loadtxt(handle, delimiter=",", dtype=np.float32)
+    except OSError as exc:
+        raise DatasetError(f"iris: cannot read {IRIS_FILE}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise DatasetError(f"iris: {IRIS_FILE} is not a table of numbers: {exc}") from None
+    rows, columns = int(header[0]), int(header[1])
+    if table.shape != (rows, columns + 1):
+        raise DatasetError(f"iris: {IRIS_FILE} holds {table.shape} values, its header says {rows} × {columns + 1}")
+    return from_arrays(
+        "iris", table[:, :columns], table[:, columns].astype(np.int32), kind="classification",
+        class_names=header[2:], seed=seed, validation_split=validation_split, max_samples=max_samples,
+        source=str(IRIS_FILE),
+    )
