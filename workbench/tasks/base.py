@@ -73,6 +73,13 @@ def weighted_outputs(spec: ModelSpec) -> tuple[list[str], list[float] | None, st
     return outputs, weights, outputs[max(range(len(outputs)), key=lambda i: (ranking[i], -i))]
 
 
+def output_shapes(spec: ModelSpec) -> dict[str, tuple]:
+    """Layer name -> its output shape without the batch axis, as `spec.analyze` infers it (missing if unknown)."""
+    from workbench.spec import analyze
+
+    return {name: tuple(info.output_shape) for name, info in analyze(spec).layers.items() if info.output_shape}
+
+
 def float_inputs(x: np.ndarray) -> np.ndarray:
     """Inputs as float32; 8-bit images scaled to [0, 1] (what `fit_to_model` does for images)."""
     if x.dtype == np.uint8:

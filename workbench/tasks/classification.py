@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Objectives, Task, float_inputs, outputs_probabilities, predict, weighted_outputs
+from .base import Objectives, Task, float_inputs, output_shapes, outputs_probabilities, predict, weighted_outputs
 from .planes import plane_samples
 
 
@@ -31,9 +31,7 @@ class Classification(Task):
         return str((self.spec.training or {}).get("loss", "")).lower() in ("mse", "mean_squared_error")
 
     def output_units(self) -> int | None:
-        from workbench.spec import analyze
-
-        shape = analyze(self.spec).shapes.get(self.spec.resolved_outputs()[0])
+        shape = output_shapes(self.spec).get(self.spec.resolved_outputs()[0])
         return shape[-1] if shape else None
 
     @property

@@ -40,12 +40,14 @@ class PerceptronModel(keras.Model):
         x, t = data[0], data[1]
         x = ops.cast(x, "float32")
         t = ops.reshape(ops.cast(t, "float32"), (-1, 1))
-        error = t - self(x)
+        fired = self(x)
+        self.accuracy_tracker.update_state(t, fired)  # before the update: the points the rule had right
+        error = t - fired
         rate = ops.cast(self.optimizer.learning_rate, "float32")
         self.unit.kernel.assign_add(rate * ops.matmul(ops.transpose(x), error))
         self.unit.bias.assign_add(rate * ops.sum(error, axis=0))
         self.optimizer.iterations.assign_add(1)
-        return self.test_step((x, t))
+        return {"accuracy": self.accuracy_tracker.result()}
 
     def test_step(self, data):
         x, t = data[0], data[1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import VIEW_SAMPLES, Objectives, Task, TaskError, predict
+from .base import VIEW_SAMPLES, Objectives, Task, TaskError, output_shapes, predict
 
 #: validation samples the latent scatter shows at most
 SCATTER_POINTS = 1000
@@ -42,9 +42,7 @@ class Reconstruction(Task):
 
     def code_layer(self) -> str:
         """The bottleneck: the layer whose output holds the fewest values."""
-        from workbench.spec import analyze
-
-        shapes = analyze(self.spec).shapes
+        shapes = output_shapes(self.spec)
         sizes = {l.name: int(np.prod(shapes[l.name])) for l in self.spec.layers if shapes.get(l.name)}
         return min(sizes, key=sizes.get)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import VIEW_SAMPLES, Objectives, Task, TaskError, float_inputs, outputs_probabilities, predict
+from .base import VIEW_SAMPLES, Objectives, Task, TaskError, float_inputs, output_shapes, outputs_probabilities, predict
 
 
 def class_iou(truth: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:
@@ -46,9 +46,7 @@ class Segmentation(Task):
         return float_inputs(x), np.asarray(y, dtype=np.int32)
 
     def classes(self) -> int:
-        from workbench.spec import analyze
-
-        return int(analyze(self.spec).shapes[self.spec.resolved_outputs()[0]][-1])
+        return int(output_shapes(self.spec)[self.spec.resolved_outputs()[0]][-1])
 
     def objectives(self, has_validation: bool) -> Objectives:
         import keras
