@@ -10,7 +10,7 @@ import numpy as np
 from ..spec.units import shape_text
 from .errors import DatasetError
 
-TASKS = ("image_classification", "tabular_classification", "regression")
+TASKS = ("image_classification", "tabular_classification", "regression", "segmentation")
 
 
 @dataclass
@@ -25,7 +25,8 @@ class Dataset:
     workers=1, max_queue_size=10)` returning a `keras.utils.PyDataset` of
     float32 batches, so Keras is imported only when training starts (see
     `workbench.data.streaming`).  Labels are integer class indices (int32) for
-    classification tasks and float32 values for regression.
+    classification tasks, one per pixel (samples × height × width) for
+    segmentation, and float32 values for regression.
 
     Loaders keep images in their stored dtype (uint8 for most) to save
     memory; `fit_to_model` turns them into float32 in [0, 1] shaped for a
@@ -140,7 +141,9 @@ class Dataset:
                 f"but the data set declares {shape_text(self.input_shape)}"
             )
         _check_finite(f"{self.name}: the {split} inputs", x)
-        if self.is_classification:
+        if self.task == "segmentation":
+            _check_label_maps(f"{self.name}: {split} label maps", x, y, self.num_classes)
+        elif self.is_classification:
             _check_class_labels(f"{self.name}: {split} labels", y, self.num_classes)
         else:
             _check_finite(f"{self.name}: the {split} targets", y)
@@ -170,9 +173,22 @@ def _check_finite(what: str, a: np.ndarray) -> None:
         )
 
 
+def _check_label_maps(what: str, x: np.ndarray, y: np.ndarray, num_classes: int) -> None:
+    if x.ndim != 4 or tuple(y.shape) != tuple(x.shape[:3]) or not np.issubdtype(y.dtype, np.integer):
+        raise DatasetError(
+            f"{what} must be one integer class index per pixel, shaped {_shape_text(x.shape[:3])}; "
+            f"got {y.dtype} with shape {_shape_text(y.shape)}"
+        )
+    _check_label_range(what, y, num_classes)
+
+
 def _check_class_labels(what: str, y: np.ndarray, num_classes: int) -> None:
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise DatasetError(f"{what} must be one integer class index per sample, got {y.dtype} with shape {y.shape}")
+    _check_label_range(what, y, num_classes)
+
+
+def _check_label_range(what: str, y: np.ndarray, num_classes: int) -> None:
     low, high = int(y.min()), int(y.max())
     if low < 0 or high >= num_classes:
         outside = int(((y < 0) | (y >= num_classes)).sum())

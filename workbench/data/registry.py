@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from . import embedded, shapes
+from . import embedded, iris, logic, shape_scenes, shapes
 from .array_files import load_hdf5, load_npz
 from .dataset import Dataset
 from .downloads import DOWNLOADS, download_status, load_download
@@ -34,6 +34,7 @@ class Embedded:
     classes: int
     description: str
     bundled: str | None = None  # the file it reads in workbench/data/files/
+    task: str | None = None  # None: image or tabular classification, by the input's rank
 
 
 EMBEDDED = {
@@ -48,6 +49,15 @@ EMBEDDED = {
         Embedded("xor", embedded.load_xor, 1000, (2,), 2, "2-D points, class by sign of x·y"),
         Embedded("moons", embedded.load_moons, 1000, (2,), 2, "2-D points on two interleaving half circles"),
         Embedded("spirals", embedded.load_spirals, 1000, (2,), 2, "2-D points on interleaved spiral arms"),
+        Embedded("logic_and", logic.load_logic_and, 4, (2,), 2, "truth table of AND (4 points)"),
+        Embedded("logic_or", logic.load_logic_or, 4, (2,), 2, "truth table of OR (4 points)"),
+        Embedded("logic_xor", logic.load_logic_xor, 4, (2,), 2, "truth table of XOR (4 points)"),
+        Embedded("iris", iris.load_iris, 150, (4,), 3, "Fisher's iris flowers, 4 measurements (UCI, CC BY 4.0)",
+                 iris.IRIS_FILE),
+        Embedded("shapes_masks", shape_scenes.load_shapes_masks, 2000, (32, 32, 1), len(shape_scenes.SEGMENT_CLASSES),
+                 "1–3 drawn shapes per image with a per-pixel label map (segmentation)", task="segmentation"),
+        Embedded("shapes_render", shape_scenes.load_shapes_render, 3000, (shape_scenes.CODE_SIZE,), 0,
+                 "(class, angle, size) codes and the 32×32 shape drawn from them (generation)", task="regression"),
     )
 }
 
@@ -139,7 +149,7 @@ def list_datasets() -> list[dict]:
     for e in EMBEDDED.values():
         rows.append({
             "name": e.name, "kind": "embedded",
-            "task": "image_classification" if len(e.input_shape) == 3 else "tabular_classification",
+            "task": e.task or ("image_classification" if len(e.input_shape) == 3 else "tabular_classification"),
             "samples": e.samples, "input_shape": e.input_shape, "classes": e.classes, "cached": True,
             "size_on_disk": _size(e.bundled), "download_size": 0, "description": e.description,
         })

@@ -1,0 +1,86 @@
+"""Classification: one class index per sample; the model scores every class.
+
+Targets come about from the data set's labels.  The loss follows the head:
+softmax (or logits) over the classes trains with sparse categorical
+cross-entropy; a single sigmoid unit (two classes, like XOR) with binary
+cross-entropy on 0/1 targets; a spec whose `training.loss` is "mse" (the
+back-propagation notes' sigmoid networks trained with RPROP) with mean
+squared error on one-hot targets, reporting `mse` beside `accuracy`.  A spec
+with several outputs (GoogLeNet's auxiliary heads) gets one loss per output,
+weighted by `spec.loss_weights`, all against the same labels; accuracy is
+reported for the main output (the heaviest weight), whose Keras log keys are
+then prefixed with its name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Objectives, Task, float_inputs, output_shapes, outputs_probabilities, predict, weighted_outputs
+from .planes import plane_samples
+
+
+class Classification(Task):
+    name = "classification"
+    inputs = "of any shape"
+    targets = "one integer class index per sample"
+    reported = ("val_accuracy",)
+
+    @property
+    def one_hot_mse(self) -> bool:
+        return str((self.spec.training or {}).get("loss", "")).lower() in ("mse", "mean_squared_error")
+
+    def output_units(self) -> int | None:
+        shape = output_shapes(self.spec).get(self.spec.resolved_outputs()[0])
+        return shape[-1] if shape else None
+
+    @property
+    def binary(self) -> bool:
+        return len(self.spec.resolved_outputs()) == 1 and self.output_units() == 1
+
+    def check(self, dataset) -> None:
+        if dataset.task in ("regression", "segmentation"):
+            raise self.refuse(dataset, f"it holds {dataset.task} targets")
+        if self.binary and dataset.num_classes != 2:
+            raise self.refuse(dataset, f"the model has one sigmoid output, so two classes, but it has {dataset.num_classes}")
+
+    def arrays(self, x, y):
+        x = float_inputs(x)
+        if self.binary:
+            return x, np.asarray(y, dtype=np.float32).reshape(-1, 1)
+        if self.one_hot_mse:
+            return x, np.eye(self.output_units(), dtype=np.float32)[y]
+        return x, y
+
+    def objectives(self, has_validation: bool) -> Objectives:
+        import keras
+
+        spec = self.spec
+        outputs, weights, main = weighted_outputs(spec)
+        if self.binary:
+            losses = [keras.losses.BinaryCrossentropy(from_logits=not outputs_probabilities(spec, main))]
+            metric_list = [keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.5)]
+        elif self.one_hot_mse:
+            losses = [keras.losses.MeanSquaredError() for _ in outputs]
+            metric_list = [keras.metrics.CategoricalAccuracy(name="accuracy"), keras.metrics.MeanSquaredError(name="mse")]
+        else:
+            losses = [
+                keras.losses.SparseCategoricalCrossentropy(from_logits=not outputs_probabilities(spec, name))
+                for name in outputs
+            ]
+            metric_list = ["accuracy"]
+        metric = "accuracy" if len(outputs) == 1 else f"{main}_accuracy"
+        metrics = {main: metric_list} if len(outputs) > 1 else metric_list
+        monitor = f"val_{metric}" if has_validation else metric
+        return Objectives(losses, weights, metrics, outputs, main, metric, monitor, "max")
+
+    def samples(self, model, x, y, dataset=None):
+        if x.ndim == 2 and x.shape[1] == 2:
+            return plane_samples(model, x, y)
+        return {}
+
+    def evaluate(self, model, x, y):
+        if not self.one_hot_mse:
+            return {}
+        out = predict(model, x)
+        return {"val_mse": float(np.mean((out - y) ** 2))}
