@@ -16,6 +16,26 @@ from typing import Any
 INPUT = "input"
 #: most layers a preset or model file may have: DenseNet-201, the largest preset, has 708
 MAX_LAYERS = 20_000
+#: dtypes a model input may have: float32 values, or int32 token ids for an Embedding
+INPUT_DTYPES = ("float32", "int32")
+
+_REF = re.compile(r"^(.+):(\d+)$")
+
+
+def split_ref(ref: str) -> tuple[str, int]:
+    """'enc:1' -> ('enc', 1), 'enc' -> ('enc', 0): a reference to one output of a layer.
+
+    A layer with several outputs (a recurrent layer returning its states,
+    attention returning its scores) is read by output index; a bare name reads
+    output 0.  Layer names therefore never end in ':' and digits.
+    """
+    match = _REF.match(ref)
+    return (match.group(1), int(match.group(2))) if match else (ref, 0)
+
+
+def ref_name(ref: str) -> str:
+    """The layer a reference reads."""
+    return split_ref(ref)[0]
 
 
 @dataclass
@@ -24,12 +44,17 @@ class LayerSpec:
 
     `inputs` is None when the layer reads the previous layer in the list (the
     preset format's default); it is kept as written so files round-trip.
+    `initial_state` is the second kind of edge: the tensors a recurrent layer
+    starts from instead of zeros (an encoder's final states for a decoder).
+    Both hold references, a layer name or 'name:index' for one output of a
+    layer with several.
     """
 
     name: str
     type: str
     config: dict[str, Any] = field(default_factory=dict)
     inputs: list[str] | None = None
+    initial_state: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type}
@@ -37,16 +62,20 @@ class LayerSpec:
             out["config"] = copy.deepcopy(self.config)
         if self.inputs is not None:
             out["inputs"] = list(self.inputs)
+        if self.initial_state is not None:
+            out["initial_state"] = list(self.initial_state)
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "LayerSpec":
         inputs = data.get("inputs")
+        state = data.get("initial_state")
         return cls(
             name=data["name"],
             type=data["type"],
             config=copy.deepcopy(data.get("config", {})),
             inputs=list(inputs) if inputs is not None else None,
+            initial_state=list(state) if state is not None else None,
         )
 
 
@@ -62,6 +91,8 @@ class ModelSpec:
     family: str = "custom"
     loss_weights: list[float] | None = None
     training: dict[str, Any] | None = None
+    task: str = "classification"  # what it learns: a name in workbench.tasks.TASKS
+    input_dtype: str = "float32"  # of the implicit input; int32 for token ids
 
     # -- graph structure -------------------------------------------------
     def layer(self, name: str) -> LayerSpec:
@@ -78,7 +109,7 @@ class ModelSpec:
         return [INPUT] + [l.name for l in self.layers if l.type == "Input"]
 
     def resolved_inputs(self, index: int) -> list[str]:
-        """Inputs of layer `index`, applying the 'previous layer' default."""
+        """Input references of layer `index`, applying the 'previous layer' default."""
         layer = self.layers[index]
         if layer.type == "Input":
             return []
@@ -87,8 +118,17 @@ class ModelSpec:
         return [self.layers[index - 1].name if index > 0 else INPUT]
 
     def edges(self) -> dict[str, list[str]]:
-        """Layer name -> resolved input names, in file order."""
-        return {l.name: self.resolved_inputs(i) for i, l in enumerate(self.layers)}
+        """Layer name -> the names of the layers its data inputs read, in file order."""
+        return {l.name: [ref_name(r) for r in self.resolved_inputs(i)] for i, l in enumerate(self.layers)}
+
+    def state_edges(self) -> dict[str, list[str]]:
+        """Layer name -> the names of the layers its initial state comes from (only layers that have one)."""
+        return {l.name: [ref_name(r) for r in l.initial_state] for l in self.layers if l.initial_state}
+
+    def dependencies(self) -> dict[str, list[str]]:
+        """Layer name -> every layer it needs first: data inputs, then initial-state sources."""
+        states = self.state_edges()
+        return {name: ins + states.get(name, []) for name, ins in self.edges().items()}
 
     def resolved_outputs(self) -> list[str]:
         if self.outputs:
@@ -120,7 +160,9 @@ class ModelSpec:
             "name": self.name,
             "description": self.description,
             "family": self.family,
+            **({"task": self.task} if self.task != "classification" else {}),
             "input_shape": list(self.input_shape),
+            **({"input_dtype": self.input_dtype} if self.input_dtype != "float32" else {}),
             "layers": [l.to_dict() for l in self.layers],
         }
         if self.outputs is not None:
@@ -144,4 +186,6 @@ class ModelSpec:
             family=data.get("family", "custom"),
             loss_weights=list(weights) if weights is not None else None,
             training=copy.deepcopy(data.get("training")),
+            task=data.get("task", "classification"),
+            input_dtype=data.get("input_dtype", "float32"),
         )
