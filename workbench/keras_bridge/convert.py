@@ -23,7 +23,7 @@ from workbench.spec.graph import INPUT_DTYPES, MAX_LAYERS, ref_name
 from workbench.spec.infer import Inference
 
 from .errors import BridgeError
-from .layer_order import layer_order
+from .layer_order import layer_order, mask_ops
 
 #: the registry package of the workbench's own layers ("workbench>LocalResponseNormalization")
 PACKAGE = "workbench"
@@ -62,8 +62,6 @@ DERIVED = {"strides": "pool_size", "value_dim": "key_dim"}
 
 #: keyword arguments that may carry input tensors, in the order the spec lists inputs
 TENSOR_KWARGS = ("query", "value", "key")
-#: the Keras op layer that turns token ids into the mask of an Embedding with mask_zero
-MASK_OP = "NotEqual"
 
 
 def from_keras(model: Any) -> ModelSpec:
@@ -153,7 +151,7 @@ def spec_from_config(model_config: Any, source: str = "model") -> ModelSpec:
 
 
 def _functional(config: dict, entries: list, source: str) -> tuple[list[_Layer], list[str], list[str]]:
-    masks = _mask_ops(entries)
+    masks = mask_ops(entries)
     layers = [_parse_entry(entry, index, source) for index, entry in enumerate(entries) if id(entry) not in masks]
     known = {l.name for l in layers}
     for layer in layers:
@@ -234,29 +232,6 @@ def _layer_type(entry: dict, where: str) -> str:
     if class_name in ("Functional", "Sequential", "Model"):
         raise BridgeError(f"{where}: nested models are not supported; flatten the model first")
     raise BridgeError(f"{where}: unknown layer class '{class_name}' (not in the workbench's layer catalogue)")
-
-
-def _mask_ops(entries: list) -> set[int]:
-    """The ids of the op layers Keras records for an Embedding's mask_zero: NotEqual(ids, 0) read only as `mask`.
-
-    The spec says mask_zero on the Embedding and Keras rebuilds the mask from it, so these entries are dropped.
-    """
-    masks: set[str] = set()
-    for entry in entries:
-        for node in (entry.get("inbound_nodes") or []) if isinstance(entry, dict) else []:
-            mask = node.get("kwargs", {}).get("mask") if isinstance(node, dict) and isinstance(node.get("kwargs"), dict) else None
-            if isinstance(mask, dict):
-                history = (mask.get("config") or {}).get("keras_history")
-                if isinstance(history, list) and history and isinstance(history[0], str):
-                    masks.add(history[0])
-    out = set()
-    for entry in entries:
-        if isinstance(entry, dict) and entry.get("class_name") == MASK_OP and entry.get("name") in masks:
-            nodes = entry.get("inbound_nodes") or [{}]
-            args = nodes[0].get("args", []) if isinstance(nodes[0], dict) else []
-            if len(args) == 2 and args[1] == 0:
-                out.add(id(entry))
-    return out
 
 
 def _inbound(layer: _Layer, nodes: Any, where: str) -> _Layer:
