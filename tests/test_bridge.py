@@ -45,7 +45,7 @@ def _file_form(spec: ModelSpec) -> list[dict]:
     for layer in spec.layers:
         kind = get_kind(layer.type)
         config = kind.compact_config(kind.normalize_config(layer.config))
-        out.append(LayerSpec(layer.name, layer.type, config, layer.inputs).to_dict())
+        out.append(LayerSpec(layer.name, layer.type, config, layer.inputs, layer.trainable, layer.initial_state).to_dict())
     return out
 
 
@@ -68,12 +68,13 @@ def test_preset_builds_with_the_analyzed_numbers(slug):
     for layer in spec.layers:
         info = analysis.layers[layer.name]
         keras_layer = model.get_layer(layer.name)
+        outputs = keras_layer.output if isinstance(keras_layer.output, list) else [keras_layer.output]
         got = (
-            tuple(keras_layer.output.shape[1:]),
+            [tuple(t.shape[1:]) for t in outputs],
             _weights(keras_layer.trainable_weights),
             _weights(keras_layer.non_trainable_weights),
         )
-        want = (info.output_shape, info.trainable_params, info.non_trainable_params)
+        want = (info.output_shapes, info.trainable_params, info.non_trainable_params)
         if got != want:
             mismatches.append(f"{layer.name} ({layer.type}): keras {got}, spec {want}")
     assert not mismatches, "\n".join(mismatches)

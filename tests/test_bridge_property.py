@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from workbench.keras_bridge import BridgeError, architecture, build, from_keras, make_layer
 from workbench.spec import INPUT, LayerSpec, ModelSpec, analyze, get_kind
+from workbench.spec.graph import split_ref
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -124,14 +125,16 @@ def sequence_layer(draw) -> tuple[str, dict, int]:
     elif type_ == "TimeDistributed":
         cfg = {"layer": {"type": "Dense", "config": {"units": draw(st.integers(1, 6))}}}
     elif type_ == "MultiHeadAttention":
-        cfg = {"num_heads": draw(small), "key_dim": draw(st.integers(1, 5)), "use_bias": draw(st.booleans())}
+        cfg = {"num_heads": draw(small), "key_dim": draw(st.integers(1, 5)), "use_bias": draw(st.booleans()),
+               "use_causal_mask": draw(st.booleans()), "return_attention_scores": draw(st.booleans())}
         if draw(st.booleans()):
             cfg["value_dim"] = draw(st.integers(1, 5))
         if draw(st.booleans()):
             cfg["output_shape"] = draw(st.integers(1, 6))
         return type_, cfg, draw(st.sampled_from([2, 3]))
     elif type_ == "Attention":
-        cfg = {"use_scale": draw(st.booleans()), "score_mode": draw(st.sampled_from(["dot", "concat"]))}
+        cfg = {"use_scale": draw(st.booleans()), "score_mode": draw(st.sampled_from(["dot", "concat"])),
+               "return_attention_scores": draw(st.booleans())}
         return type_, cfg, draw(st.sampled_from([2, 3]))
     elif type_ == "Dense":
         cfg = {"units": draw(st.integers(1, 8)), "use_bias": draw(st.booleans())}
@@ -145,10 +148,17 @@ def sequence_layer(draw) -> tuple[str, dict, int]:
 
 
 def _rnn(draw, type_: str) -> dict:
-    cfg = {"units": draw(st.integers(1, 5)), "return_sequences": draw(st.booleans()), "use_bias": draw(st.booleans())}
+    cfg = {"units": draw(st.integers(1, 5)), "return_sequences": draw(st.booleans()), "use_bias": draw(st.booleans()),
+           "return_state": draw(st.booleans())}
     if type_ == "GRU":
         cfg["reset_after"] = draw(st.booleans())
     return cfg
+
+
+def _shape_of(analysis, ref: str) -> tuple:
+    """The shape of the output a reference ('l3' or 'l3:1') reads."""
+    name, index = split_ref(ref)
+    return analysis.layers[name].output_shapes[index]
 
 
 @st.composite
@@ -163,14 +173,38 @@ def graphs(draw, input_shapes, layer_strategy, max_layers: int = 7) -> ModelSpec
             sources = [sources[0]] * n_inputs  # self-attention, x + x
         layer = LayerSpec(f"l{index}", type_, cfg, sources)
         trial = ModelSpec(spec.name, spec.input_shape, spec.layers + [layer])
-        if analyze(trial).errors:
+        analysis = analyze(trial)
+        if analysis.errors:
             continue
+        kind = get_kind(type_)
+        if kind.state_shapes is not None and draw(st.booleans()):
+            layer.initial_state = _states_from(draw, analysis, layer.name, kind.state_shapes(
+                kind.normalize_config(cfg), [_shape_of(analysis, s) for s in sources]))
+            if layer.initial_state is None or analyze(trial).errors:
+                layer.initial_state = None
         spec = trial
         names.append(layer.name)
+        extra = len(analysis.layers[layer.name].output_shapes)
+        names.extend(f"{layer.name}:{k}" for k in range(1, extra))  # states, attention scores
     assume(spec.layers)
-    used = {src for layer in spec.layers for src in layer.inputs}
+    used = {src.split(":")[0] for layer in spec.layers for src in layer.inputs + (layer.initial_state or [])}
     spec.outputs = [l.name for l in spec.layers if l.name not in used] or None
     return spec
+
+
+def _states_from(draw, analysis, own: str, wanted: list[tuple]) -> list[str] | None:
+    """References to earlier outputs with the shapes a recurrent layer's initial state needs, if there are any."""
+    refs = []
+    for shape in wanted:
+        fits = [
+            name if k == 0 else f"{name}:{k}"
+            for name, info in analysis.layers.items() if name != own
+            for k, out in enumerate(info.output_shapes) if tuple(out) == tuple(shape)
+        ]
+        if not fits:
+            return None
+        refs.append(draw(st.sampled_from(fits)))
+    return refs
 
 
 def _weights(variables) -> int:
@@ -188,8 +222,9 @@ def _assert_keras_agrees(spec: ModelSpec) -> None:
     for layer in spec.layers:
         info = analysis.layers[layer.name]
         keras_layer = model.get_layer(layer.name)
-        got = (tuple(keras_layer.output.shape[1:]), _weights(keras_layer.trainable_weights), _weights(keras_layer.non_trainable_weights))
-        want = (info.output_shape, info.trainable_params, info.non_trainable_params)
+        outs = keras_layer.output if isinstance(keras_layer.output, (list, tuple)) else [keras_layer.output]
+        got = ([tuple(o.shape[1:]) for o in outs], _weights(keras_layer.trainable_weights), _weights(keras_layer.non_trainable_weights))
+        want = ([tuple(s) for s in info.output_shapes], info.trainable_params, info.non_trainable_params)
         if got != want:
             ins = [analysis.layers[s].output_shape for s in info.inputs]
             problems.append(f"{layer.type} {layer.config} on {ins}: keras (shape, trainable, non-trainable) {got}, spec {want}")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..spec import INPUT, Analysis, ModelSpec, analyze, get_kind
+from ..spec.graph import split_ref
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
 
@@ -190,21 +191,25 @@ def diff_specs(a: ModelSpec, b: ModelSpec) -> SpecDiff:
             name = edges[name][0]
         return name
 
-    def inputs_change(na: str, nb: str) -> ConfigChange | None:
-        ins_a = [anchored(s, edges_a, match_ab) for s in edges_a.get(na, [])]
-        ins_b = [anchored(s, edges_b, match_ba) for s in edges_b.get(nb, [])]
-        if [match_ab.get(s, s) for s in ins_a] == ins_b:
-            return None
-        return ConfigChange("inputs", list(edges_a.get(na, [])), list(edges_b.get(nb, [])))
+    refs_a = {"inputs": _input_refs(a), "initial_state": {l.name: l.initial_state or [] for l in a.layers}}
+    refs_b = {"inputs": _input_refs(b), "initial_state": {l.name: l.initial_state or [] for l in b.layers}}
+
+    def edges_change(key: str, na: str, nb: str) -> ConfigChange | None:
+        """Both kinds of edge are topology: data inputs and initial states, each output index counted."""
+        old, new = refs_a[key].get(na, []), refs_b[key].get(nb, [])
+        ins_a = [(match_ab.get(anchored(n, edges_a, match_ab), n), i) for n, i in map(split_ref, old)]
+        ins_b = [(anchored(n, edges_b, match_ba), i) for n, i in map(split_ref, new)]
+        return None if ins_a == ins_b else ConfigChange(key, list(old), list(new))
 
     rows_b: dict[str, LayerDiff] = {}
     for nb in order_b:
         la = layers_a.get(match_ba[nb]) if nb in match_ba else None
         row = _row(la, layers_b[nb], analysis_a, analysis_b)
         if la is not None:
-            change = inputs_change(la.name, nb)
-            if change is not None:
-                row.changes.append(change)
+            for key in ("inputs", "initial_state"):
+                change = edges_change(key, la.name, nb)
+                if change is not None:
+                    row.changes.append(change)
             row.status = CHANGED if row.changes else SAME
         rows_b[nb] = row
 
@@ -231,7 +236,7 @@ def stable_topological_order(spec: ModelSpec) -> list[str]:
     both versions line up.  Layers on a cycle or behind a missing input come
     last, in file order, so the diff still lists them.
     """
-    edges = spec.edges()
+    edges = spec.dependencies()
     position = {name: i for i, name in enumerate(edges)}
     waiting = {n: {s for s in ins if s in edges and s != n} for n, ins in edges.items()}
     users: dict[str, list[str]] = {}
@@ -254,6 +259,11 @@ def stable_topological_order(spec: ModelSpec) -> list[str]:
             if not waiting[u] and u not in placed:
                 heapq.heappush(ready, position[u])
     return order + [n for n in names if n not in placed]
+
+
+def _input_refs(spec: ModelSpec) -> dict[str, list[str]]:
+    """Layer name -> its input references ('enc:1'), the previous-layer default applied."""
+    return {l.name: spec.resolved_inputs(i) for i, l in enumerate(spec.layers)}
 
 
 def _align(order_a: list[str], order_b: list[str], info_a: dict, info_b: dict) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..spec import INPUT, ModelSpec, analyze, get_kind
+from ..spec.graph import split_ref
 from ..spec.units import human
 
 _WRAPPERS = {"Bidirectional", "TimeDistributed"}
@@ -41,6 +42,8 @@ def _args(type_: str, config: dict) -> list[str]:
     compact = kind.compact_config(kind.normalize_config(config))
     out = []
     for key, value in compact.items():
+        if kind.param_map[key].call:
+            continue  # an argument of the call, written there
         if kind.param_map[key].kind == "layer":
             out.append(f"{key}={_constructor(value['type'], value.get('config', {}))}")
         else:
@@ -116,26 +119,39 @@ def to_script(spec: ModelSpec) -> str:
     if analysis.errors:
         raise WorkbenchError([f"{spec.name}: cannot export: layer {p}" for p in analysis.errors])
     names = _Names()
-    edges = spec.edges()
+    several = {name for name, info in analysis.layers.items() if len(info.output_shapes) > 1}
+
+    def tensor(ref: str) -> str:
+        """A layer with several outputs returns a list: its outputs are read by index."""
+        name, index = split_ref(ref)
+        return f"{names(name)}[{index}]" if name in several else names(name)
+
     types = {l.type for l in spec.layers}
-    body = [f"    {names(INPUT)} = keras.Input(shape={_tuples(list(spec.input_shape))!r}, name='input')"]
+    dtype = "" if spec.input_dtype == "float32" else f", dtype={spec.input_dtype!r}"
+    body = [f"    {names(INPUT)} = keras.Input(shape={_tuples(list(spec.input_shape))!r}{dtype}, name='input')"]
     model_inputs = [names(INPUT)]
-    for layer in spec.layers:
+    for position, layer in enumerate(spec.layers):
         var = names(layer.name)
         if layer.type == "Input":
-            shape = _tuples(layer.config["shape"])
-            body.append(f"    {var} = keras.Input(shape={shape!r}, name={layer.name!r})")
+            cfg = get_kind("Input").normalize_config(layer.config)
+            dtype = "" if cfg["dtype"] == "float32" else f", dtype={cfg['dtype']!r}"
+            body.append(f"    {var} = keras.Input(shape={cfg['shape']!r}{dtype}, name={layer.name!r})")
             model_inputs.append(var)
             continue
-        srcs = [names(s) for s in edges[layer.name]]
+        srcs = [tensor(r) for r in spec.resolved_inputs(position)]
         if layer.type in _CALL_AS_ARGS:
             call = ", ".join(srcs)
         elif get_kind(layer.type).max_inputs > 1:
             call = f"[{', '.join(srcs)}]"
         else:
             call = srcs[0]
+        kind = get_kind(layer.type)
+        normalized = kind.normalize_config(layer.config)
+        call += "".join(f", {p.name}={normalized[p.name]!r}" for p in kind.params if p.call and normalized[p.name] != p.default)
+        if layer.initial_state:
+            call += f", initial_state=[{', '.join(tensor(r) for r in layer.initial_state)}]"
         body.append(f"    {var} = {_constructor(layer.type, layer.config, layer.name)}({call})")
-    outputs = [names(n) for n in spec.resolved_outputs()]
+    outputs = [tensor(r) for r in spec.resolved_outputs()]
     out_expr = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
     in_expr = model_inputs[0] if len(model_inputs) == 1 else f"[{', '.join(model_inputs)}]"
     body.append(f"    return keras.Model({in_expr}, {out_expr}, name={spec.keras_name!r})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import keras
 
 from workbench.spec import INPUT, Analysis, ModelSpec, analyze, get_kind
+from workbench.spec.graph import split_ref
 
 from .errors import BridgeError
 from .layers import CUSTOM_LAYERS
@@ -27,15 +28,22 @@ def build(spec: ModelSpec, *, analysis: Analysis | None = None) -> keras.Model:
         more = len(analysis.errors) - _SHOWN_PROBLEMS
         raise BridgeError(f"{spec.name}: cannot build: {shown}" + (f"; and {more} more" if more > 0 else ""))
     by_name = {layer.name: layer for layer in spec.layers}
-    edges = spec.edges()
-    tensors = {INPUT: keras.Input(shape=tuple(spec.input_shape), name=INPUT)}
+    refs = {layer.name: spec.resolved_inputs(i) for i, layer in enumerate(spec.layers)}
+    tensors = {INPUT: [keras.Input(shape=tuple(spec.input_shape), dtype=spec.input_dtype, name=INPUT)]}
+
+    def read(ref: str) -> keras.KerasTensor:
+        name, index = split_ref(ref)
+        return tensors[name][index]
+
     for name in analysis.layers:  # topological order
         if name == INPUT:
             continue
         layer = by_name[name]
-        tensors[name] = _apply(layer.name, layer.type, layer.config, [tensors[s] for s in edges[name]], layer.trainable)
-    inputs = [tensors[INPUT]] + [tensors[l.name] for l in spec.layers if l.type == "Input"]
-    outputs = [tensors[n] for n in spec.resolved_outputs()]
+        states = [read(r) for r in layer.initial_state] if layer.initial_state else None
+        tensors[name] = _apply(layer.name, layer.type, layer.config, [read(r) for r in refs[name]], states,
+                               layer.trainable)
+    inputs = [tensors[INPUT][0]] + [tensors[l.name][0] for l in spec.layers if l.type == "Input"]
+    outputs = [read(r) for r in spec.resolved_outputs()]
     try:
         return keras.Model(
             inputs=inputs[0] if len(inputs) == 1 else inputs,
@@ -55,7 +63,7 @@ def make_layer(type_: str, config: dict, name: str | None = None) -> keras.layer
     kwargs = {}
     for param in kind.params:
         value = normalized[param.name]
-        if value is None and param.default is None:
+        if param.call or value is None and param.default is None:
             continue  # Keras' own default (strides = pool_size, value_dim = key_dim, ...)
         if param.kind == "layer":
             value = make_layer(value["type"], value.get("config", {}))
@@ -66,22 +74,32 @@ def make_layer(type_: str, config: dict, name: str | None = None) -> keras.layer
     return cls(**kwargs)
 
 
-def _apply(name: str, type_: str, config: dict, inputs: list, trainable: bool = True) -> keras.KerasTensor:
-    """Create the layer (frozen unless `trainable`) and call it the way its type expects."""
+def call_kwargs(type_: str, config: dict) -> dict:
+    """The catalogue parameters Keras takes when the layer is called, set away from their defaults."""
+    kind = get_kind(type_)
+    normalized = kind.normalize_config(config)
+    return {p.name: normalized[p.name] for p in kind.params if p.call and normalized[p.name] != p.default}
+
+
+def _apply(
+    name: str, type_: str, config: dict, inputs: list, states: list | None = None, trainable: bool = True
+) -> list:
+    """Create the layer (frozen unless `trainable`), call it the way its type expects, and return its outputs as a list."""
     try:
         if type_ == "Input":
-            shape = get_kind("Input").normalize_config(config)["shape"]
-            return keras.Input(shape=tuple(shape), name=name)
+            cfg = get_kind("Input").normalize_config(config)
+            return [keras.Input(shape=tuple(cfg["shape"]), dtype=cfg["dtype"], name=name)]
         layer = make_layer(type_, config, name)
         layer.trainable = trainable
+        kwargs = call_kwargs(type_, config)
+        if states is not None:
+            kwargs["initial_state"] = states
         if type_ == "MultiHeadAttention":
-            out = layer(*inputs)  # mha(query, value[, key])
+            out = layer(*inputs, **kwargs)  # mha(query, value[, key])
         elif len(inputs) > 1 or get_kind(type_).max_inputs > 1:
-            out = layer(list(inputs))  # merges and Attention take a list
+            out = layer(list(inputs), **kwargs)  # merges and Attention take a list
         else:
-            out = layer(inputs[0])
+            out = layer(inputs[0], **kwargs)
     except (ValueError, TypeError) as exc:
         raise BridgeError(f"layer '{name}' ({type_}): {exc}") from None
-    if isinstance(out, (list, tuple)):
-        raise BridgeError(f"layer '{name}' ({type_}) returns {len(out)} tensors; the spec wires one output per layer")
-    return out
+    return list(out) if isinstance(out, (list, tuple)) else [out]

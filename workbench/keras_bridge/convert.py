@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from workbench.spec import INPUT, LayerKind, LayerSpec, ModelSpec, get_kind
-from workbench.spec.graph import MAX_LAYERS
+from workbench.spec.graph import INPUT_DTYPES, MAX_LAYERS, ref_name
 from workbench.spec.infer import Inference
 
 from .applications import rewrite_entries
 from .errors import BridgeError
-from .layer_order import layer_order
+from .layer_order import layer_order, mask_ops
 
 #: the registry package of the workbench's own layers ("workbench>LocalResponseNormalization")
 PACKAGE = "workbench"
@@ -49,7 +49,6 @@ NEUTRAL = {
     "renorm": (False,),
     "rms_scaling": (False,),
     "stateful": (False,),
-    "return_state": (False,),
     "time_major": (False,),
     "lora_rank": (None,),
     "quantization_config": (None,),
@@ -85,8 +84,10 @@ class _Layer:
     name: str
     type: str  # catalogue type, or "InputLayer"
     entry: dict
-    sources: list[str]
+    sources: list[str]  # references: 'name' or 'name:index'
     input_rank: int | None  # rank (without batch) of the first input, when the config records it
+    states: list[str] | None = None  # initial_state references
+    call: dict | None = None  # call arguments that are catalogue parameters (return_attention_scores)
 
 
 def spec_from_config(model_config: Any, source: str = "model") -> ModelSpec:
@@ -121,25 +122,30 @@ def spec_from_config(model_config: Any, source: str = "model") -> ModelSpec:
     first.name = INPUT
     for layer in layers:
         layer.sources = [rename.get(s, s) for s in layer.sources]
+        layer.states = [rename.get(s, s) for s in layer.states] if layer.states else None
     outputs = [rename.get(o, o) for o in outputs]
 
     by_name = {layer.name: layer for layer in layers}
-    order = layer_order({l.name: l.sources for l in layers if l.type != "InputLayer"}, outputs, inputs[1:], source)
+    needs = {l.name: [ref_name(r) for r in l.sources + (l.states or [])] for l in layers if l.type != "InputLayer"}
+    order = layer_order(needs, [ref_name(o) for o in outputs], inputs[1:], source)
     name = config.get("name") if isinstance(config.get("name"), str) else "model"
-    spec = ModelSpec(name=name, input_shape=input_shape, layers=[])
+    spec = ModelSpec(name=name, input_shape=input_shape, layers=[], input_dtype=_input_dtype(first, source))
     shapes = _Shapes(spec)
     for position, layer_name in enumerate(order):
         layer = by_name[layer_name]
         where = f"{source}: layer '{layer.name}'"
         if layer.type == "InputLayer":
-            spec.layers.append(LayerSpec(layer.name, "Input", {"shape": list(_input_shape(layer, source))}))
+            input_config = {"shape": list(_input_shape(layer, source))}
+            if _input_dtype(layer, source) != "float32":
+                input_config["dtype"] = _input_dtype(layer, source)
+            spec.layers.append(LayerSpec(layer.name, "Input", input_config))
             continue
         previous = order[position - 1] if position else INPUT
         rank = shapes.rank_lookup(layer)
-        config_ = _layer_config(layer.type, layer.entry, where, rank)
+        config_ = _layer_config(layer.type, layer.entry, where, rank, layer.call)
         inputs_ = None if layer.sources == [previous] else list(layer.sources)
         trainable = layer.entry.get("config", {}).get("trainable") is not False
-        spec.layers.append(LayerSpec(layer.name, layer.type, config_, inputs_, trainable))
+        spec.layers.append(LayerSpec(layer.name, layer.type, config_, inputs_, trainable, layer.states))
     spec.outputs = None if outputs == [spec.layers[-1].name] else outputs
     return spec
 
@@ -149,10 +155,11 @@ def spec_from_config(model_config: Any, source: str = "model") -> ModelSpec:
 
 def _functional(config: dict, entries: list, source: str) -> tuple[list[_Layer], list[str], list[str]]:
     entries, output_layers = rewrite_entries(entries, config.get("output_layers"))
-    layers = [_parse_entry(entry, index, source) for index, entry in enumerate(entries)]
+    masks = mask_ops(entries)
+    layers = [_parse_entry(entry, index, source) for index, entry in enumerate(entries) if id(entry) not in masks]
     known = {l.name for l in layers}
     for layer in layers:
-        missing = [s for s in layer.sources if s not in known]
+        missing = [s for s in map(ref_name, layer.sources + (layer.states or [])) if s not in known]
         if missing:
             raise BridgeError(f"{source}: layer '{layer.name}' reads '{missing[0]}', which is not in the model")
         if layer.type != "InputLayer" and not layer.sources:
@@ -160,9 +167,9 @@ def _functional(config: dict, entries: list, source: str) -> tuple[list[_Layer],
     inputs = _endpoints(config.get("input_layers"), "input_layers", source)
     outputs = _endpoints(output_layers, "output_layers", source)
     by_name = {l.name: l for l in layers}
-    for name in inputs + outputs:
-        if name not in by_name:
-            raise BridgeError(f"{source}: the model's input/output '{name}' is not among its layers")
+    for ref in inputs + outputs:
+        if ref_name(ref) not in by_name:
+            raise BridgeError(f"{source}: the model's input/output '{ref}' is not among its layers")
     not_inputs = [n for n in inputs if by_name[n].type != "InputLayer"]
     if not_inputs:
         raise BridgeError(f"{source}: model input '{not_inputs[0]}' is not an InputLayer")
@@ -198,12 +205,12 @@ def _parse_entry(entry: Any, index: int, source: str, sequential: bool = False) 
     if not isinstance(name, str) or not name:
         raise BridgeError(f"{source}: layer #{index} has no name")
     type_ = _layer_type(entry, f"{source}: layer '{name}'")
-    sources, rank = ([], None) if sequential else _inbound(entry.get("inbound_nodes"), f"{source}: layer '{name}'")
     if sequential:
         build = entry.get("build_config")
         shape = build.get("input_shape") if isinstance(build, dict) else None
         rank = len(shape) - 1 if _is_shape(shape) else None
-    return _Layer(name, type_, entry, sources, rank)
+        return _Layer(name, type_, entry, [], rank)
+    return _inbound(_Layer(name, type_, entry, [], None), entry.get("inbound_nodes"), f"{source}: layer '{name}'")
 
 
 def _layer_type(entry: dict, where: str) -> str:
@@ -234,10 +241,13 @@ def _layer_type(entry: dict, where: str) -> str:
     raise BridgeError(f"{where}: unknown layer class '{class_name}' (not in the workbench's layer catalogue)")
 
 
-def _inbound(nodes: Any, where: str) -> tuple[list[str], int | None]:
-    """Producer names (in call order) and the first input's rank, from Keras 3 or Keras 2 inbound nodes."""
+def _inbound(layer: _Layer, nodes: Any, where: str) -> _Layer:
+    """Producer references (in call order), initial states, call arguments and the first input's rank.
+
+    From Keras 3 or Keras 2 inbound nodes; a `mask` argument is left out (mask_zero makes it again).
+    """
     if not nodes:
-        return [], None
+        return layer
     if not isinstance(nodes, list):
         raise BridgeError(f"{where}: malformed inbound_nodes")
     if len(nodes) > 1:
@@ -249,10 +259,17 @@ def _inbound(nodes: Any, where: str) -> tuple[list[str], int | None]:
         kwargs = node.get("kwargs") or {}
         if not isinstance(kwargs, dict):
             raise BridgeError(f"{where}: malformed inbound_nodes")
+        kind = get_kind(layer.type)
+        call_params = {p.name for p in kind.params if p.call} if kind else set()
         for key, value in kwargs.items():
+            if key in call_params:
+                layer.call = {**(layer.call or {}), key: value}
+                continue
             extra: list = []
             _collect(value, extra, where)
-            if extra and key not in TENSOR_KWARGS:
+            if key == "initial_state" and extra:
+                layer.states = [name for name, _ in extra]
+            elif extra and key not in TENSOR_KWARGS and key != "mask":
                 raise BridgeError(f"{where}: a tensor is passed as '{key}', which the workbench cannot express")
         for key in TENSOR_KWARGS:
             if key in kwargs:
@@ -267,7 +284,9 @@ def _inbound(nodes: Any, where: str) -> tuple[list[str], int | None]:
     else:
         raise BridgeError(f"{where}: malformed inbound_nodes")
     shape = found[0][1] if found else None
-    return [name for name, _ in found], len(shape) - 1 if _is_shape(shape) else None
+    layer.sources = [name for name, _ in found]
+    layer.input_rank = len(shape) - 1 if _is_shape(shape) else None
+    return layer
 
 
 def _collect(value: Any, out: list, where: str) -> None:
@@ -286,15 +305,15 @@ def _collect(value: Any, out: list, where: str) -> None:
 
 
 def _history(history: Any, where: str) -> str:
-    """The producer named by [layer, node_index, tensor_index]; only first outputs of single-call layers."""
+    """The reference named by [layer, node_index, tensor_index]: 'layer' or 'layer:index'; single-call layers only."""
     if not (isinstance(history, (list, tuple)) and len(history) >= 3 and isinstance(history[0], str)):
         raise BridgeError(f"{where}: malformed reference to an input tensor")
     name, node_index, tensor_index = history[:3]
     if node_index != 0:
         raise BridgeError(f"{where}: reads call #{node_index} of shared layer '{name}'; shared layers are not supported")
-    if tensor_index != 0:
-        raise BridgeError(f"{where}: reads output #{tensor_index} of '{name}'; layers with several outputs are not supported")
-    return name
+    if not isinstance(tensor_index, int) or isinstance(tensor_index, bool) or tensor_index < 0:
+        raise BridgeError(f"{where}: malformed output index {tensor_index!r} of '{name}'")
+    return f"{name}:{tensor_index}" if tensor_index else name
 
 
 def _endpoints(value: Any, key: str, source: str) -> list[str]:
@@ -311,6 +330,16 @@ def _endpoints(value: Any, key: str, source: str) -> list[str]:
 
 def _is_shape(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and all(v is None or isinstance(v, int) and not isinstance(v, bool) for v in value) and len(value) >= 1
+
+
+def _input_dtype(layer: _Layer, source: str) -> str:
+    """float32 or int32 (token ids); other input dtypes are refused."""
+    dtype = layer.entry.get("config", {}).get("dtype", "float32")
+    if isinstance(dtype, dict):  # a dtype policy
+        dtype = (dtype.get("config") or {}).get("name", "float32")
+    if dtype not in INPUT_DTYPES:
+        raise BridgeError(f"{source}: input '{layer.name}' has dtype {dtype!r}; the workbench reads {' or '.join(INPUT_DTYPES)}")
+    return dtype
 
 
 def _input_shape(layer: _Layer, source: str) -> tuple:
@@ -347,23 +376,24 @@ class _Shapes:
             for position in range(self.done, len(self.spec.layers)):
                 self.inference.add(self.spec.layers[position], self.spec.resolved_inputs(position))
             self.done = len(self.spec.layers)
-            info = self.inference.result.layers.get(layer.sources[0])
-            if info is None:
+            shape = self.inference.shape_of(layer.sources[0])
+            if not isinstance(shape, tuple):
                 raise BridgeError(f"layer '{layer.name}': the shape of its input '{layer.sources[0]}' cannot be inferred")
-            return len(info.output_shape)
+            return len(shape)
 
         return rank
 
 
-def _layer_config(type_: str, entry: dict, where: str, rank: Callable[[], int]) -> dict:
-    """The compact catalogue config of one Keras layer entry."""
+def _layer_config(type_: str, entry: dict, where: str, rank: Callable[[], int], call: dict | None = None) -> dict:
+    """The compact catalogue config of one Keras layer entry (and the catalogue arguments it was called with)."""
     kind = get_kind(type_)
     config = entry.get("config", {})
     if not isinstance(config, dict):
         raise BridgeError(f"{where}: malformed config")
     _check_neutral(config, where)
     aliases = ALIASES.get(type_, {})
-    cfg = {aliases.get(k, k): v for k, v in config.items() if aliases.get(k, k) in kind.param_map}
+    cfg = {aliases.get(k, k): v for k, v in config.items() if aliases.get(k, k) in kind.param_map and not kind.param_map[aliases.get(k, k)].call}
+    cfg.update(call or {})
     if "axis" in cfg:
         cfg["axis"] = _axis(cfg["axis"], rank, where)
     if type_ == "MultiHeadAttention" and isinstance(cfg.get("output_shape"), (list, tuple)):
@@ -401,12 +431,14 @@ def architecture(spec: ModelSpec) -> dict:
     outputs, in layer order; description, family, training and the way a file
     writes defaults or `inputs` do not count.  Raises ValueError for an invalid config.
     """
-    edges = spec.edges()
+    refs = {l.name: spec.resolved_inputs(i) for i, l in enumerate(spec.layers)}
     return {
         "name": spec.name,
         "input_shape": list(spec.input_shape),
+        "input_dtype": spec.input_dtype,
         "layers": [
-            {"name": l.name, "type": l.type, "config": _canonical(l.type, l.config), "inputs": edges[l.name]}
+            {"name": l.name, "type": l.type, "config": _canonical(l.type, l.config), "inputs": refs[l.name],
+             "initial_state": list(l.initial_state or [])}
             for l in spec.layers
         ],
         "outputs": spec.resolved_outputs(),

@@ -1,4 +1,4 @@
-"""The order in which a Keras model's layers are written into a spec.
+"""The order in which a Keras model's layers are written into a spec, and the entries left out of it.
 
 A depth-first walk back from the outputs, visiting each layer's inputs in
 call order, so that a chain of layers stays together and `inputs` is written
@@ -10,6 +10,32 @@ from __future__ import annotations
 from workbench.spec import INPUT
 
 from .errors import BridgeError
+
+#: the Keras op layer that turns token ids into the mask of an Embedding with mask_zero
+MASK_OP = "NotEqual"
+
+
+def mask_ops(entries: list) -> set[int]:
+    """The ids of the op layers Keras records for an Embedding's mask_zero: NotEqual(ids, 0) read only as `mask`.
+
+    The spec says mask_zero on the Embedding and Keras rebuilds the mask from it, so these entries are dropped.
+    """
+    masks: set[str] = set()
+    for entry in entries:
+        for node in (entry.get("inbound_nodes") or []) if isinstance(entry, dict) else []:
+            mask = node.get("kwargs", {}).get("mask") if isinstance(node, dict) and isinstance(node.get("kwargs"), dict) else None
+            if isinstance(mask, dict):
+                history = (mask.get("config") or {}).get("keras_history")
+                if isinstance(history, list) and history and isinstance(history[0], str):
+                    masks.add(history[0])
+    out = set()
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("class_name") == MASK_OP and entry.get("name") in masks:
+            nodes = entry.get("inbound_nodes") or [{}]
+            args = nodes[0].get("args", []) if isinstance(nodes[0], dict) else []
+            if len(args) == 2 and args[1] == 0:
+                out.add(id(entry))
+    return out
 
 
 def layer_order(edges: dict[str, list[str]], outputs: list[str], extra_inputs: list[str], source: str) -> list[str]:

@@ -16,6 +16,26 @@ from typing import Any
 INPUT = "input"
 #: most layers a preset or model file may have: DenseNet-201, the largest preset, has 708
 MAX_LAYERS = 20_000
+#: dtypes a model input may have: float32 values, or int32 token ids for an Embedding
+INPUT_DTYPES = ("float32", "int32")
+
+_REF = re.compile(r"^(.+):(\d+)$")
+
+
+def split_ref(ref: str) -> tuple[str, int]:
+    """'enc:1' -> ('enc', 1), 'enc' -> ('enc', 0): a reference to one output of a layer.
+
+    A layer with several outputs (a recurrent layer returning its states,
+    attention returning its scores) is read by output index; a bare name reads
+    output 0.  Layer names therefore never end in ':' and digits.
+    """
+    match = _REF.match(ref)
+    return (match.group(1), int(match.group(2))) if match else (ref, 0)
+
+
+def ref_name(ref: str) -> str:
+    """The layer a reference reads."""
+    return split_ref(ref)[0]
 
 
 @dataclass
@@ -24,8 +44,12 @@ class LayerSpec:
 
     `inputs` is None when the layer reads the previous layer in the list (the
     preset format's default); it is kept as written so files round-trip.
-    `trainable` False freezes the layer: its weights count as non-trainable
-    and Keras does not update them (files write it only when False).
+    `initial_state` is the second kind of edge: the tensors a recurrent layer
+    starts from instead of zeros (an encoder's final states for a decoder).
+    Both hold references, a layer name or 'name:index' for one output of a
+    layer with several.  `trainable` False freezes the layer: its weights
+    count as non-trainable and Keras does not update them (files write it
+    only when False).
     """
 
     name: str
@@ -33,6 +57,7 @@ class LayerSpec:
     config: dict[str, Any] = field(default_factory=dict)
     inputs: list[str] | None = None
     trainable: bool = True
+    initial_state: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type}
@@ -42,17 +67,21 @@ class LayerSpec:
             out["inputs"] = list(self.inputs)
         if not self.trainable:
             out["trainable"] = False
+        if self.initial_state is not None:
+            out["initial_state"] = list(self.initial_state)
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "LayerSpec":
         inputs = data.get("inputs")
+        state = data.get("initial_state")
         return cls(
             name=data["name"],
             type=data["type"],
             config=copy.deepcopy(data.get("config", {})),
             inputs=list(inputs) if inputs is not None else None,
             trainable=data.get("trainable", True) is not False,
+            initial_state=list(state) if state is not None else None,
         )
 
 
@@ -69,6 +98,7 @@ class ModelSpec:
     loss_weights: list[float] | None = None
     training: dict[str, Any] | None = None
     task: str = "classification"  # what it learns: a name in workbench.tasks.TASKS
+    input_dtype: str = "float32"  # of the implicit input; int32 for token ids
 
     # -- graph structure -------------------------------------------------
     def layer(self, name: str) -> LayerSpec:
@@ -85,7 +115,7 @@ class ModelSpec:
         return [INPUT] + [l.name for l in self.layers if l.type == "Input"]
 
     def resolved_inputs(self, index: int) -> list[str]:
-        """Inputs of layer `index`, applying the 'previous layer' default."""
+        """Input references of layer `index`, applying the 'previous layer' default."""
         layer = self.layers[index]
         if layer.type == "Input":
             return []
@@ -94,8 +124,17 @@ class ModelSpec:
         return [self.layers[index - 1].name if index > 0 else INPUT]
 
     def edges(self) -> dict[str, list[str]]:
-        """Layer name -> resolved input names, in file order."""
-        return {l.name: self.resolved_inputs(i) for i, l in enumerate(self.layers)}
+        """Layer name -> the names of the layers its data inputs read, in file order."""
+        return {l.name: [ref_name(r) for r in self.resolved_inputs(i)] for i, l in enumerate(self.layers)}
+
+    def state_edges(self) -> dict[str, list[str]]:
+        """Layer name -> the names of the layers its initial state comes from (only layers that have one)."""
+        return {l.name: [ref_name(r) for r in l.initial_state] for l in self.layers if l.initial_state}
+
+    def dependencies(self) -> dict[str, list[str]]:
+        """Layer name -> every layer it needs first: data inputs, then initial-state sources."""
+        states = self.state_edges()
+        return {name: ins + states.get(name, []) for name, ins in self.edges().items()}
 
     def resolved_outputs(self) -> list[str]:
         if self.outputs:
@@ -129,6 +168,7 @@ class ModelSpec:
             "family": self.family,
             **({"task": self.task} if self.task != "classification" else {}),
             "input_shape": list(self.input_shape),
+            **({"input_dtype": self.input_dtype} if self.input_dtype != "float32" else {}),
             "layers": [l.to_dict() for l in self.layers],
         }
         if self.outputs is not None:
@@ -153,4 +193,5 @@ class ModelSpec:
             loss_weights=list(weights) if weights is not None else None,
             training=copy.deepcopy(data.get("training")),
             task=data.get("task", "classification"),
+            input_dtype=data.get("input_dtype", "float32"),
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .catalogue import ShapeError, get_kind, untiled
 from .catalogue.base import prod
-from .graph import INPUT, LayerSpec, ModelSpec
+from .graph import INPUT, LayerSpec, ModelSpec, ref_name, split_ref
 
 BYTES_PER_VALUE = 4  # float32
 
@@ -43,14 +43,20 @@ class LayerInfo:
     macs: int = 0
     receptive_field: tuple | None = None  # per spatial axis
     jump: tuple | None = None
+    #: outputs after the first, read as 'name:1', 'name:2' (states, attention scores)
+    extra_shapes: list[tuple] = field(default_factory=list)
 
     @property
     def params(self) -> int:
         return self.trainable_params + self.non_trainable_params
 
     @property
+    def output_shapes(self) -> list[tuple]:
+        return [self.output_shape] + list(self.extra_shapes)
+
+    @property
     def activation_bytes(self) -> int:
-        return prod(self.output_shape) * BYTES_PER_VALUE
+        return sum(prod(shape) for shape in self.output_shapes) * BYTES_PER_VALUE
 
 
 @dataclass
@@ -103,7 +109,12 @@ class Analysis:
         return sum(i.activation_bytes for i in self._layers())
 
     def output_shapes(self) -> list[tuple]:
-        return [self.layers[n].output_shape for n in self.spec.resolved_outputs() if n in self.layers]
+        out = []
+        for ref in self.spec.resolved_outputs():
+            name, index = split_ref(ref)
+            if name in self.layers and index < len(self.layers[name].output_shapes):
+                out.append(self.layers[name].output_shapes[index])
+        return out
 
     def training_memory(self, batch_size: int = 32, optimizer: str = "adam") -> int:
         """Bytes to train: weights + gradients + optimizer slots + activations × batch.
@@ -135,7 +146,7 @@ def _num(v):
 def topological_order(spec: ModelSpec) -> tuple[list[str], list[Problem]]:
     """Layer names so that inputs come first; problems for duplicates, missing inputs, cycles."""
     problems: list[Problem] = []
-    edges = spec.edges()
+    edges = spec.dependencies()
     known = set(spec.input_names())
     seen: set[str] = set()
     for layer in spec.layers:
@@ -143,11 +154,15 @@ def topological_order(spec: ModelSpec) -> tuple[list[str], list[Problem]]:
             problems.append(Problem(layer.name, f"the name '{layer.name}' is used more than once"))
         if "/" in layer.name or not layer.name:
             problems.append(Problem(layer.name, "a layer name must not be empty or contain '/' (Keras refuses it)"))
+        if ref_name(layer.name) != layer.name:
+            problems.append(Problem(layer.name, "a layer name must not end in ':' and digits (that reads an output by index)"))
         seen.add(layer.name)
+    states = spec.state_edges()
     for name, ins in edges.items():
-        for src in ins:
+        for position, src in enumerate(ins):
             if src not in known and src not in edges:
-                problems.append(Problem(name, f"input '{src}' does not exist"))
+                kind = "initial_state" if position >= len(ins) - len(states.get(name, [])) else "input"
+                problems.append(Problem(name, f"{kind} '{src}' does not exist"))
     pending = {n: [s for s in ins if s in edges] for n, ins in edges.items()}
     order: list[str] = []
     ready = [n for n in edges if not pending[n]]
@@ -229,8 +244,54 @@ class Inference:
         self.result.layers[INPUT] = LayerInfo(INPUT, "Input", [], shape)
         _set_rf(self.result.layers[INPUT], self.rfs[INPUT])
 
+    def shape_of(self, ref: str) -> tuple | str | None:
+        """The shape a reference reads; a message when the layer has no such output; None if not inferred."""
+        name, index = split_ref(ref)
+        info = self.result.layers.get(name)
+        if info is None:
+            return None
+        if index >= len(info.output_shapes):
+            count = len(info.output_shapes)
+            return f"'{ref}' reads output {index} of '{name}', which has {count} output{'s' if count > 1 else ''}"
+        return info.output_shapes[index]
+
+    def _shapes(self, name: str, refs: list[str]) -> list[tuple] | None:
+        """Shapes of `refs`, or None after reporting a bad output index (or when an input is missing)."""
+        shapes = [self.shape_of(ref) for ref in refs]
+        for shape in shapes:
+            if isinstance(shape, str):
+                self.result.problems.append(Problem(name, shape))
+                return None
+        return None if any(shape is None for shape in shapes) else shapes
+
+    def _check_states(self, name: str, kind, cfg: dict, in_shapes: list, refs: list[str]) -> bool:
+        """initial_state: only for recurrent layers, as many states as the layer keeps, each of the state's shape."""
+        if kind.state_shapes is None:
+            self.result.problems.append(Problem(name, f"{kind.type} takes no initial_state"))
+            return False
+        try:
+            want = kind.state_shapes(cfg, in_shapes)
+        except ShapeError as exc:
+            self.result.problems.append(Problem(name, str(exc)))
+            return False
+        if len(refs) != len(want):
+            self.result.problems.append(
+                Problem(name, f"initial_state needs {len(want)} state(s) of shape {want[0]}, got {len(refs)}")
+            )
+            return False
+        got = self._shapes(name, refs)
+        if got is None:
+            return False
+        for ref, shape, expected in zip(refs, got, want):
+            if tuple(shape) != tuple(expected):
+                self.result.problems.append(
+                    Problem(name, f"initial_state '{ref}' has shape {shape}, the layer's state needs {expected}")
+                )
+                return False
+        return True
+
     def add(self, layer: LayerSpec, ins: list[str]) -> None:
-        """Infer `layer` reading `ins`; a problem naming it instead when it cannot be."""
+        """Infer `layer` reading the references `ins`; a problem naming it instead when it cannot be."""
         result, name = self.result, layer.name
         kind = get_kind(layer.type)
         if kind is None:
@@ -248,9 +309,9 @@ class Inference:
             )
             result.problems.append(Problem(name, f"{layer.type} takes {want} input(s), got {len(ins)}"))
             return
-        if any(src not in result.layers for src in ins):
-            return  # an upstream problem is already reported
-        in_shapes = [result.layers[src].output_shape for src in ins]
+        in_shapes = self._shapes(name, ins)
+        if in_shapes is None:
+            return  # an upstream problem is already reported, or the bad index just now
         if kind.input_rank and any(len(s) not in kind.input_rank for s in in_shapes):
             ranks = " or ".join(str(r) for r in kind.input_rank)
             result.problems.append(
@@ -260,15 +321,21 @@ class Inference:
         try:
             out = tuple(kind.shape(cfg, in_shapes))
             cost = kind.cost(cfg, in_shapes, out)
+            extra = [tuple(s) for s in kind.extra_outputs(cfg, in_shapes, out)] if kind.extra_outputs else []
         except ShapeError as exc:
             result.problems.append(Problem(name, str(exc)))
             return
         if any(v is not None and v < 1 for v in out):
             result.problems.append(Problem(name, f"output shape {out} has an empty dimension"))
             return
+        if layer.initial_state and not self._check_states(name, kind, cfg, in_shapes, layer.initial_state):
+            return
         trainable, frozen = (cost.trainable, cost.non_trainable) if layer.trainable else (0, cost.trainable + cost.non_trainable)
-        info = LayerInfo(name, layer.type, list(ins), out, trainable, frozen, cost.macs)
-        rf = kind.rf(cfg, [self.rfs[s] for s in ins], in_shapes, out) if kind.rf else None
+        info = LayerInfo(
+            name, layer.type, [ref_name(r) for r in ins], out, trainable, frozen, cost.macs,
+            extra_shapes=extra,
+        )
+        rf = kind.rf(cfg, [self.rfs[ref_name(s)] for s in ins], in_shapes, out) if kind.rf else None
         self.rfs[name] = rf
         _set_rf(info, rf)
         result.layers[name] = info
@@ -285,14 +352,18 @@ def analyze(spec: ModelSpec) -> Analysis:
     inference = Inference(spec)
     result = inference.result
     result.problems.extend(problems)
-    edges = spec.edges()
+    refs = {layer.name: spec.resolved_inputs(i) for i, layer in enumerate(spec.layers)}
     index = {layer.name: layer for layer in spec.layers}
     for name in order:
-        inference.add(index[name], edges[name])
+        inference.add(index[name], refs[name])
 
-    for out_name in spec.resolved_outputs():
+    edges = spec.dependencies()
+    for ref in spec.resolved_outputs():
+        out_name = ref_name(ref)
         if out_name not in edges and out_name not in spec.input_names():
-            result.problems.append(Problem(out_name, "is listed as an output but no layer has that name"))
+            result.problems.append(Problem(ref, "is listed as an output but no layer has that name"))
+        elif isinstance(inference.shape_of(ref), str):
+            result.problems.append(Problem("outputs", inference.shape_of(ref)))
     if spec.loss_weights is not None and len(spec.loss_weights) != len(spec.resolved_outputs()):
         result.problems.append(
             Problem("outputs", f"{len(spec.loss_weights)} loss weights for {len(spec.resolved_outputs())} outputs")
@@ -308,7 +379,7 @@ def _unused_layers(result: Analysis, edges: dict[str, list[str]]) -> None:
     """
     spec = result.spec
     used = set()
-    stack = [n for n in spec.resolved_outputs() if n in edges or n in result.layers]
+    stack = [ref_name(r) for r in spec.resolved_outputs() if ref_name(r) in edges or ref_name(r) in result.layers]
     while stack:
         name = stack.pop()
         if name not in used:

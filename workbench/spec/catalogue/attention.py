@@ -54,6 +54,24 @@ def _mha_cost(cfg, ins, out_shape):
     return Cost(trainable=params, macs=macs)
 
 
+def _attention_scores(cfg, ins, out):
+    """(Tq, Tv) weights per query step: 'name:1' when return_attention_scores is set."""
+    query, value, _ = _qkv(ins)
+    return [(query[0], value[0])] if cfg["return_attention_scores"] else []
+
+
+def _mha_scores(cfg, ins, out):
+    """(heads, Tq, Tv) weights per head: 'name:1' when return_attention_scores is set."""
+    query, value, _ = _qkv(ins)
+    return [(cfg["num_heads"], query[0], value[0])] if cfg["return_attention_scores"] else []
+
+
+_SCORES = Param(
+    "return_attention_scores", "bool", False, call=True,
+    help="also output the attention weights as 'name:1' (for the attention view)",
+)
+
+
 def _default_value_dim(cfg):
     """value_dim equal to key_dim is Keras' default (None)."""
     if cfg["value_dim"] == cfg["key_dim"]:
@@ -69,9 +87,11 @@ KINDS = [
             Param("use_scale", "bool", False),
             Param("score_mode", "choice", "dot", choices=("dot", "concat")),
             Param("dropout", "float", 0.0, minimum=0, maximum=0.999),
+            _SCORES,
         ],
         shape=_attention_shape,
         cost=_attention_cost,
+        extra_outputs=_attention_scores,
         min_inputs=2,
         max_inputs=3,
         doc="inputs: [query, value] or [query, value, key]",
@@ -86,9 +106,12 @@ KINDS = [
             Param("dropout", "float", 0.0, minimum=0, maximum=0.999),
             Param("use_bias", "bool", True),
             Param("output_shape", "int", None, optional=True, minimum=1),
+            Param("use_causal_mask", "bool", False, call=True, help="each query step sees only earlier steps (decoders)"),
+            _SCORES,
         ],
         shape=_mha_shape,
         cost=_mha_cost,
+        extra_outputs=_mha_scores,
         canonical=_default_value_dim,
         min_inputs=2,
         max_inputs=3,

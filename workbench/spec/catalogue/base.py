@@ -44,6 +44,7 @@ class Param:
     optional: bool = False  # None allowed besides the kind's values
     rank: int = 2  # for pair/padding: number of spatial axes
     help: str = ""
+    call: bool = False  # passed when the layer is called (return_attention_scores), not to its constructor
 
     def normalize(self, value: Any) -> Any:
         """Canonical value for comparisons; raises ValueError naming what is wrong."""
@@ -190,6 +191,10 @@ class LayerKind:
     input_rank: tuple[int, ...] | None = None  # allowed ranks (without batch)
     doc: str = ""
     canonical: Callable[[dict], dict] | None = None  # folds spellings Keras treats as equal
+    #: shapes of the outputs after the first (a recurrent layer's states, attention scores): 'name:1', ...
+    extra_outputs: Callable[[dict, list[Shape], Shape], list[Shape]] | None = None
+    #: shapes of the initial states the layer accepts; None: it takes no initial_state
+    state_shapes: Callable[[dict, list[Shape]], list[Shape]] | None = None
 
     @property
     def param_map(self) -> dict[str, Param]:

@@ -51,6 +51,13 @@ def _reshape_shape(cfg, ins):
     return tuple(target)
 
 
+def _permute_shape(cfg, ins):
+    dims = cfg["dims"]
+    if sorted(dims) != list(range(1, len(ins[0]) + 1)):
+        raise ShapeError(f"dims {list(dims)} must order the axes 1..{len(ins[0])} of input {ins[0]}")
+    return tuple(ins[0][d - 1] for d in dims)
+
+
 def _axis(cfg, shape):
     return shape[axis_index(cfg["axis"], len(shape))]
 
@@ -94,7 +101,10 @@ KINDS = [
     LayerKind(
         type="Input",
         category="core",
-        params=[Param("shape", "ints", required=True, help="shape without the batch dimension")],
+        params=[
+            Param("shape", "ints", required=True, help="shape without the batch dimension"),
+            Param("dtype", "choice", "float32", choices=("float32", "int32"), help="int32 for token ids"),
+        ],
         shape=_input_shape,
         rf=_input_rf,
         min_inputs=0,
@@ -118,6 +128,12 @@ KINDS = [
         category="core",
         params=[Param("target_shape", "ints", required=True)],
         shape=_reshape_shape,
+    ),
+    LayerKind(
+        type="Permute",
+        category="core",
+        params=[Param("dims", "ints", required=True, help="the new order of the axes, counted from 1 (batch excluded)")],
+        shape=_permute_shape,
     ),
     _simple(
         "Activation", "core", [Param("activation", "choice", "relu", choices=ACTIVATIONS[1:] + ("linear",), required=True)]

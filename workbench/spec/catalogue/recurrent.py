@@ -18,6 +18,7 @@ def _rnn_params(type_):
     params += [
         Param("use_bias", "bool", True),
         Param("return_sequences", "bool", False),
+        Param("return_state", "bool", False, help="also output the final state(s): 'name:1' (and 'name:2' for LSTM's cell)"),
         Param("go_backwards", "bool", False),
         Param("dropout", "float", 0.0, minimum=0, maximum=0.999),
         Param("recurrent_dropout", "float", 0.0, minimum=0, maximum=0.999),
@@ -30,6 +31,18 @@ def _rnn_params(type_):
 def _rnn_shape(cfg, ins):
     steps = ins[0][0]
     return (steps, cfg["units"]) if cfg["return_sequences"] else (cfg["units"],)
+
+
+def _states(type_, cfg):
+    """The shapes of a recurrent layer's states: hidden (and LSTM's cell), one vector of units each."""
+    return [(cfg["units"],)] * (2 if type_ == "LSTM" else 1)
+
+
+def _rnn_extra(type_):
+    def extra(cfg, ins, out):
+        return _states(type_, cfg) if cfg["return_state"] else []
+
+    return extra
 
 
 def _rnn_cost(type_):
@@ -71,6 +84,17 @@ def _bidirectional_shape(cfg, ins):
     return out
 
 
+def _bidirectional_states(cfg, ins):
+    """Forward states, then backward ones: what Keras returns and what initial_state takes."""
+    kind, inner = _inner(cfg)
+    return _states(kind.type, inner) * 2
+
+
+def _bidirectional_extra(cfg, ins, out):
+    kind, inner = _inner(cfg)
+    return _bidirectional_states(cfg, ins) if inner.get("return_state") else []
+
+
 def _bidirectional_cost(cfg, ins, out):
     kind, inner = _inner(cfg)
     one = kind.cost(inner, ins, kind.shape(inner, ins))
@@ -94,7 +118,8 @@ def _time_distributed_cost(cfg, ins, out):
 def _rnn(type_):
     return LayerKind(
         type=type_, category="recurrent", params=_rnn_params(type_), shape=_rnn_shape,
-        cost=_rnn_cost(type_), input_rank=(2,),
+        cost=_rnn_cost(type_), input_rank=(2,), extra_outputs=_rnn_extra(type_),
+        state_shapes=lambda cfg, ins: _states(type_, cfg),
     )
 
 
@@ -112,6 +137,8 @@ KINDS = [
         shape=_bidirectional_shape,
         cost=_bidirectional_cost,
         input_rank=(2,),
+        extra_outputs=_bidirectional_extra,
+        state_shapes=_bidirectional_states,
     ),
     LayerKind(
         type="TimeDistributed",

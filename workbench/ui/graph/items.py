@@ -272,12 +272,14 @@ class EdgeItem(QGraphicsItem):
 
     `pairs` are the spec connections (source layer, destination layer) it
     stands for: one, or several when it enters a collapsed block.  The label
-    is the tensor shape that flows along it.
+    is the tensor shape that flows along it.  A `state` edge carries a
+    recurrent layer's initial state (the second kind of edge in the spec): it
+    is drawn dashed in the recurrent layers' colour, and nothing is dropped on it.
     """
 
-    def __init__(self, src_id: str, dst_id: str, pairs: tuple[tuple[str, str], ...]):
+    def __init__(self, src_id: str, dst_id: str, pairs: tuple[tuple[str, str], ...], state: bool = False):
         super().__init__()
-        self.src_id, self.dst_id, self.pairs = src_id, dst_id, pairs
+        self.src_id, self.dst_id, self.pairs, self.state = src_id, dst_id, pairs, state
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(-1)
@@ -367,6 +369,8 @@ class EdgeItem(QGraphicsItem):
             pen = QPen(t.drop_target, 2.5)
         elif self._hovered:
             pen = QPen(t.text, 2)
+        elif self.state:
+            pen = QPen(t.role_color("recurrent"), 1.6, Qt.DashLine)
         else:
             pen = QPen(t.edge, 1.4)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())

@@ -51,6 +51,7 @@ class GraphScene(QGraphicsScene):
         self._theme: Theme = light()
         self.nodes: dict[str, NodeItem] = {}  # layer name, or BLOCK_PREFIX + block key -> item
         self.edges: dict[tuple[str, str], EdgeItem] = {}  # (source node id, destination node id) -> item
+        self.state_edges: dict[tuple[str, str], EdgeItem] = {}  # the same, for initial_state edges
         self._graph_key: tuple | None = None
         self._blocks: dict[str, Block] = {}
         self._blocks_key: tuple | None = None
@@ -221,10 +222,15 @@ class GraphScene(QGraphicsScene):
         graph = collapsed_graph(spec, self._blocks, self._collapsed)
         node_layers, pairs, hidden_by = graph.nodes, graph.edges, graph.hidden_by
         self._node_of = graph.node_of
-        graph_key = (tuple(node_layers), tuple(pairs))
+        states = {
+            (graph.node_of[src], graph.node_of[dst])
+            for dst, srcs in spec.state_edges().items() for src in srcs
+            if src in graph.node_of and dst in graph.node_of and graph.node_of[src] != graph.node_of[dst]
+        }
+        graph_key = (tuple(node_layers), tuple(pairs), tuple(sorted(states)))
         if graph_key != self._graph_key:
             self._graph_key = graph_key
-            self._rebuild(node_layers, pairs, hidden_by)
+            self._rebuild(node_layers, pairs, hidden_by, states)
             fresh, self._fresh = self._fresh, False
             self._update_contents()
             self._apply_selection(self._doc.selection())
@@ -235,9 +241,12 @@ class GraphScene(QGraphicsScene):
             self._update_contents()
             self.contentChanged.emit()
 
-    def _rebuild(self, node_layers: dict[str, list[str]], pairs: dict, hidden_by: dict) -> None:
-        """Relayout; add and remove items so that one exists per visible node and edge."""
-        layout = layered_layout([(n, WIDTH, HEIGHT) for n in node_layers], list(pairs))
+    def _rebuild(self, node_layers: dict[str, list[str]], pairs: dict, hidden_by: dict, states: set) -> None:
+        """Relayout; add and remove items so that one exists per visible node and edge (both kinds)."""
+        state_only = sorted(states - set(pairs))
+        layout = layered_layout([(n, WIDTH, HEIGHT) for n in node_layers], list(pairs) + state_only)
+        for key in [k for k in self.state_edges if k not in states]:
+            self.removeItem(self.state_edges.pop(key))
         for node_id in [n for n in self.nodes if n not in node_layers]:
             self.removeItem(self.nodes.pop(node_id))
         for key in [k for k in self.edges if k not in pairs]:
@@ -266,6 +275,16 @@ class GraphScene(QGraphicsScene):
             bends = [QPointF(x, y) for x, y in layout.routes.get(key, ())]
             drop = 2 * STACK_OFFSET if key[0].startswith(BLOCK_PREFIX) else 0.0
             item.set_route([QPointF(x0, y0 + HEIGHT / 2)] + bends + [QPointF(x1, y1 - HEIGHT / 2)], drop)
+        for key in sorted(states):
+            item = self.state_edges.get(key)
+            if item is None:
+                item = EdgeItem(key[0], key[1], (), state=True)
+                self.state_edges[key] = item
+                self.addItem(item)
+            (x0, y0), (x1, y1) = layout.positions[key[0]], layout.positions[key[1]]
+            bends = [QPointF(x, y) for x, y in layout.routes.get(key, ())]
+            # a dashed curve ending beside the data input, so the two kinds never overlap
+            item.set_route([QPointF(x0 + WIDTH / 4, y0 + HEIGHT / 2)] + bends + [QPointF(x1 + WIDTH / 4, y1 - HEIGHT / 2)])
         margin = 60
         self.setSceneRect(QRectF(-margin, -margin, layout.width + 2 * margin, layout.height + 2 * margin))
 
@@ -302,6 +321,8 @@ class GraphScene(QGraphicsScene):
                 info = analysis.layers.get(item.pairs[0][0]) if item.pairs else None
                 text = shape_text(info.output_shape) if info else ""
             item.set_label(text, theme)
+        for item in self.state_edges.values():
+            item.set_label("initial state", theme)
 
     def _layer_content(self, name: str, layers: dict, analysis, problems) -> NodeContent:
         info: LayerInfo | None = analysis.layers.get(name)
