@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from . import embedded, shapes
+from . import embedded, patterns, shapes
 from .array_files import load_hdf5, load_npz
 from .dataset import Dataset
 from .downloads import DOWNLOADS, download_status, load_download
@@ -48,6 +48,10 @@ EMBEDDED = {
         Embedded("xor", embedded.load_xor, 1000, (2,), 2, "2-D points, class by sign of x·y"),
         Embedded("moons", embedded.load_moons, 1000, (2,), 2, "2-D points on two interleaving half circles"),
         Embedded("spirals", embedded.load_spirals, 1000, (2,), 2, "2-D points on interleaved spiral arms"),
+        Embedded("random_patterns", patterns.load_random_patterns, 8, (100,), 8,
+                 "random ±1 patterns to store, probes with 10 bits flipped; options patterns, units, flips"),
+        Embedded("mnist_prototypes", patterns.load_mnist_prototypes, 10, (100,), 10,
+                 "the mnist_subset class means at 10×10 as ±1 patterns, probes with 10 bits flipped"),
     )
 }
 

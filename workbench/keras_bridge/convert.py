@@ -28,7 +28,7 @@ from .layer_order import layer_order
 #: the registry package of the workbench's own layers ("workbench>LocalResponseNormalization")
 PACKAGE = "workbench"
 #: catalogue types implemented by the workbench itself (keras_bridge.layers), not by Keras
-CUSTOM_TYPES = ("LocalResponseNormalization",)
+CUSTOM_TYPES = ("LocalResponseNormalization", "RBM", "Hopfield")
 
 #: classes refused by name, with the reason shown to the user
 REFUSED = {

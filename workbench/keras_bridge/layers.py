@@ -12,6 +12,7 @@ from __future__ import annotations
 import keras
 
 from .convert import PACKAGE
+from .energy import RBM, Hopfield
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -56,4 +57,4 @@ class LocalResponseNormalization(keras.layers.Layer):
 
 
 #: catalogue type -> class, for the layers Keras itself does not provide
-CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization,)}
+CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization, RBM, Hopfield)}

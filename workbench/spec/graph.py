@@ -62,6 +62,7 @@ class ModelSpec:
     family: str = "custom"
     loss_weights: list[float] | None = None
     training: dict[str, Any] | None = None
+    task: str = "classification"  # what it learns: a name in workbench.tasks.TASKS
 
     # -- graph structure -------------------------------------------------
     def layer(self, name: str) -> LayerSpec:
@@ -120,6 +121,7 @@ class ModelSpec:
             "name": self.name,
             "description": self.description,
             "family": self.family,
+            **({"task": self.task} if self.task != "classification" else {}),
             "input_shape": list(self.input_shape),
             "layers": [l.to_dict() for l in self.layers],
         }
@@ -144,4 +146,5 @@ class ModelSpec:
             family=data.get("family", "custom"),
             loss_weights=list(weights) if weights is not None else None,
             training=copy.deepcopy(data.get("training")),
+            task=data.get("task", "classification"),
         )

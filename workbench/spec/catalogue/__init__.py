@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from . import attention, conv, core, merge, pooling, recurrent
+from . import attention, conv, core, energy, merge, pooling, recurrent
 from .base import ACTIVATIONS, Cost, LayerKind, Param, ShapeError, untiled
 
 CATEGORIES = (
-    "convolution", "pooling", "core", "normalization", "regularization", "merge", "recurrent", "attention",
+    "convolution", "pooling", "core", "normalization", "regularization", "merge", "recurrent", "attention", "energy",
 )
 
 KINDS: dict[str, LayerKind] = {
     kind.type: kind
-    for module in (conv, pooling, core, merge, recurrent, attention)
+    for module in (conv, pooling, core, merge, recurrent, attention, energy)
     for kind in module.KINDS
 }
 
