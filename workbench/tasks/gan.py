@@ -138,5 +138,35 @@ def label_agreement(generator: keras.Model, classifier: keras.Model, *, per_clas
     wanted = np.repeat(np.arange(classes), per_class)
     images = generator.predict([noise.astype(np.float32), np.eye(classes, dtype=np.float32)[wanted]],
                                batch_size=500, verbose=0)
+    if classifier.inputs[0].shape[1] != images.shape[1]:
+        images = lenet_inputs(images)
     predicted = np.argmax(classifier.predict(images, batch_size=500, verbose=0), axis=-1)
     return float(np.mean(predicted == wanted))
+
+
+def lenet_inputs(images: np.ndarray) -> np.ndarray:
+    """28 × 28 images in [−1, 1] padded with background (−1) to LeNet-5's 32 × 32."""
+    return np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)), constant_values=-1.0)
+
+
+def agreement_classifier(x: np.ndarray, y: np.ndarray, *, epochs: int = 5, seed: int = 0, cache=None) -> keras.Model:
+    """A LeNet-5 (the bundled preset) trained on the GAN's own images in [−1, 1], once per run.
+
+    `cache` is a path: a classifier saved there is reused, otherwise the
+    trained one is saved there, so each epoch's label agreement costs only
+    the predictions.  The returned model takes 28 × 28 images (it pads them).
+    """
+    from pathlib import Path
+
+    from workbench.keras_bridge import build
+    from workbench.spec import load_named, with_classes
+
+    if cache is not None and Path(cache).is_file():
+        return keras.models.load_model(cache)
+    keras.utils.set_random_seed(seed)
+    lenet = build(with_classes(load_named("lenet5"), int(np.max(y)) + 1))
+    lenet.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    lenet.fit(lenet_inputs(x), y, batch_size=64, epochs=epochs, verbose=0)
+    if cache is not None:
+        lenet.save(cache)
+    return lenet

@@ -27,8 +27,9 @@ CAPACITY_PATTERNS = (2, 4, 6, 8, 10, 12, 14, 16, 20, 25, 30)
 
 
 def energy(weights: np.ndarray, states: np.ndarray) -> np.ndarray:
-    """E = −½ sᵀWs for each row of `states`."""
-    return -0.5 * np.einsum("bi,ij,bj->b", states, weights, states)
+    """E = −½ sᵀWs for each row of `states`, in float64 so that steps of 0 stay 0."""
+    states = np.asarray(states, dtype=np.float64)
+    return -0.5 * np.einsum("bi,ij,bj->b", states, np.asarray(weights, dtype=np.float64), states)
 
 
 def overlaps(patterns: np.ndarray, states: np.ndarray) -> np.ndarray:
