@@ -265,7 +265,8 @@ def test_unknown_name_lists_the_known_ones():
     with pytest.raises(DatasetError) as err:
         load_dataset("imagenet")
     assert str(err.value).startswith("unknown data set 'imagenet'; known: digits, mnist_subset, shapes, xor, "
-                                     "moons, spirals, mnist, fashion_mnist, cifar10, cifar100;")
+                                     "moons, spirals, random_patterns, mnist_prototypes, mnist, fashion_mnist, cifar10, "
+                                     "cifar100;")
 
 
 def test_missing_paths_urls_and_bad_options_are_named(tmp_path):
