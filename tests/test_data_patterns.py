@@ -32,6 +32,6 @@ def test_mnist_prototypes_are_ten_pm1_patterns_of_100_units():
 
 def test_pixel_scalings():
     pixels = np.array([[0, 127, 128, 255]], dtype=np.uint8)
-    assert np.allclose(signed_pixels(pixels), [[-1.0, -1 / 255, 1 / 255, 1.0]])
+    assert np.allclose(signed_pixels(pixels), [[-1.0, -1 / 255, 1 / 255, 1.0]], atol=1e-6)
     assert binary_pixels(pixels).tolist() == [[0.0, 0.0, 1.0, 1.0]]
     assert binary_pixels(np.array([0.2, 0.7], dtype=np.float32)).tolist() == [0.0, 1.0]
