@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from . import embedded, iris, logic, shape_scenes, shapes
+from . import embedded, iris, logic, patterns, shape_scenes, shapes
 from .array_files import load_hdf5, load_npz
 from .dataset import Dataset
 from .downloads import DOWNLOADS, download_status, load_download
@@ -58,6 +58,10 @@ EMBEDDED = {
                  "1–3 drawn shapes per image with a per-pixel label map (segmentation)", task="segmentation"),
         Embedded("shapes_render", shape_scenes.load_shapes_render, 3000, (shape_scenes.CODE_SIZE,), 0,
                  "(class, angle, size) codes and the 32×32 shape drawn from them (generation)", task="regression"),
+        Embedded("random_patterns", patterns.load_random_patterns, 8, (100,), 8,
+                 "random ±1 patterns to store, probes with 10 bits flipped; options patterns, units, flips"),
+        Embedded("mnist_prototypes", patterns.load_mnist_prototypes, 10, (100,), 10,
+                 "the mnist_subset class means at 10×10 as ±1 patterns, probes with 10 bits flipped"),
     )
 }
 

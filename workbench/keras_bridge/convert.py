@@ -29,7 +29,7 @@ from .layer_order import layer_order, mask_ops
 #: the registry package of the workbench's own layers ("workbench>LocalResponseNormalization")
 PACKAGE = "workbench"
 #: catalogue types implemented by the workbench itself (keras_bridge.layers), not by Keras
-CUSTOM_TYPES = ("LocalResponseNormalization", "LayerScale")
+CUSTOM_TYPES = ("LocalResponseNormalization", "LayerScale", "RBM", "Hopfield")
 #: of those, the ones keras.applications defines privately: accepted from that module too
 APPLICATION_TYPES = {"LayerScale": "keras.src.applications.convnext"}
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 
 from .convert import PACKAGE
+from .energy import RBM, Hopfield
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -84,4 +85,4 @@ class LayerScale(keras.layers.Layer):
 
 
 #: catalogue type -> class, for the layers Keras itself does not provide
-CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization, LayerScale)}
+CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization, LayerScale, RBM, Hopfield)}

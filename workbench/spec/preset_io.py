@@ -39,7 +39,10 @@ def schema() -> dict:
 
 
 def _where(data: Any, path: list) -> str:
-    """'layer c1 (layers[0]).config' for a jsonschema error path."""
+    """'layer c1 (layers[0]).config' for a jsonschema error path; 'networks.generator: layer …' inside a network."""
+    if len(path) >= 2 and path[0] == "networks" and isinstance(data.get("networks"), dict):
+        body = data["networks"].get(path[1])
+        return f"networks.{path[1]}: {_where(body if isinstance(body, dict) else {}, path[2:])}"
     if len(path) >= 2 and path[0] == "layers" and isinstance(path[1], int):
         try:
             name = data["layers"][path[1]].get("name", "?")
@@ -66,12 +69,23 @@ def migrate(data: Any, source: str = "preset") -> dict:
 
 def spec_from_data(data: Any, source: str = "preset") -> ModelSpec:
     """Validate parsed JSON against the schema and build a spec."""
+    data = validated(data, source)
+    if "networks" in data:
+        names = ", ".join(data["networks"])
+        raise PresetError([f"{source}: holds several networks ({names}); read it with spec.networks_io.load_networks"])
+    return ModelSpec.from_dict(data)
+
+
+def validated(data: Any, source: str = "preset") -> dict:
+    """`data` migrated and checked against the schema (single- and multi-network presets alike)."""
     import jsonschema
 
     data = migrate(data, source)
-    layers = data.get("layers")
-    if isinstance(layers, list) and len(layers) > MAX_LAYERS:
-        raise PresetError([f"{source}: {len(layers):,} layers is more than the {MAX_LAYERS:,} a preset may have"])
+    bodies = [data] + (list(data["networks"].values()) if isinstance(data.get("networks"), dict) else [])
+    for body in bodies:
+        layers = body.get("layers") if isinstance(body, dict) else None
+        if isinstance(layers, list) and len(layers) > MAX_LAYERS:
+            raise PresetError([f"{source}: {len(layers):,} layers is more than the {MAX_LAYERS:,} a preset may have"])
     try:
         check_values(data)
     except JSONProblem as exc:
@@ -80,7 +94,7 @@ def spec_from_data(data: Any, source: str = "preset") -> ModelSpec:
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         raise PresetError([f"{source}: {_where(data, list(e.absolute_path))}: {e.message}" for e in errors])
-    return ModelSpec.from_dict(data)
+    return data
 
 
 def parse_preset(text: str, source: str = "preset") -> ModelSpec:

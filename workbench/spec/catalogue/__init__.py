@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from . import attention, conv, core, merge, pooling, recurrent, scaling
+from . import attention, conv, core, energy, merge, pooling, recurrent, scaling
 from .base import ACTIVATIONS, Cost, LayerKind, Param, ShapeError, untiled
 
 CATEGORIES = (
     "convolution", "pooling", "core", "normalization", "regularization", "merge", "recurrent", "attention",
-    "preprocessing",
+    "preprocessing", "energy",
 )
 
 KINDS: dict[str, LayerKind] = {
     kind.type: kind
-    for module in (scaling, conv, pooling, core, merge, recurrent, attention)
+    for module in (scaling, conv, pooling, core, merge, recurrent, attention, energy)
     for kind in module.KINDS
 }
 
