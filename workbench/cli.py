@@ -26,9 +26,10 @@ def _summary_parser(sub) -> None:
 
 
 def _export_parsers(sub) -> None:
-    p = sub.add_parser("export", help="write a model as .h5, .keras or a standalone Keras .py script")
+    p = sub.add_parser("export", help="write a model as .h5, .keras, a Keras .py script, .onnx, .tflite or a SavedModel")
     p.add_argument("target", help="preset slug, preset .json, or .h5/.keras model file")
-    p.add_argument("--to", required=True, help="FILE.h5, FILE.keras or FILE.py")
+    p.add_argument("--to", required=True,
+                   help="FILE.h5, FILE.keras, FILE.py, FILE.onnx, FILE.tflite, or FOLDER/ for a TensorFlow SavedModel")
     p.add_argument("--input-shape", help="override the input shape, e.g. 64,64,3")
     p.add_argument("--classes", type=int, help="override the number of classes")
     sub.add_parser("datasets", help="the embedded and cached data sets, with sizes")
