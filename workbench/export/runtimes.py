@@ -109,15 +109,25 @@ def _check_tflite(path: Path) -> None:
 
 
 def _export_folder(model, target: Path) -> Path:
-    """Write the SavedModel beside `target`, then swap it in; an old folder is removed only after."""
+    """Write the SavedModel beside `target`, then swap it in."""
     if target.exists() and not target.is_dir():
         raise WorkbenchError(f"{target}: a file of that name is in the way of the SavedModel folder")
     temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    old = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
     try:
         model.export(str(temp), format=SAVED_MODEL.keras_format, verbose=False)
         if not (temp / "saved_model.pb").is_file():
             raise WorkbenchError(f"{target}: Keras wrote no saved_model.pb")
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    replace_folder(temp, target)
+    return target
+
+
+def replace_folder(temp: Path, target: Path) -> None:
+    """Move the finished folder `temp` onto `target`; an old `target` is removed only after the swap."""
+    old = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
+    try:
         if target.exists():
             os.replace(target, old)
         os.replace(temp, target)
@@ -126,4 +136,3 @@ def _export_folder(model, target: Path) -> Path:
             shutil.rmtree(temp)
         raise
     shutil.rmtree(old, ignore_errors=True)
-    return target
