@@ -36,7 +36,7 @@ def _export_parsers(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import compare, diff, train
+    from .commands import compare, diff, sweep, train
 
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parsers(sub)
     _export_parsers(sub)
     compare.add_parsers(sub)
+    sweep.add_parsers(sub)
     diff.add_parsers(sub)
     p = sub.add_parser("gui", help="open the desktop app", add_help=False)
     p.add_argument("gui_args", nargs=argparse.REMAINDER, help="options for the GUI (see workbench gui --help)")
@@ -64,6 +65,7 @@ _HANDLERS = {
     "export": ("export", "run_export"),
     "datasets": ("export", "run_datasets"),
     "compare": ("compare", "run_compare"),
+    "sweep": ("sweep", "run_sweep"),
     "diff": ("diff", "run_diff"),
 }
 

@@ -147,6 +147,14 @@ class RayPool:
         self._cancelled: set = set()
         self.worker_pids: dict[Any, int] = {}
 
+    def slots(self) -> float:
+        """How many runs fit on the cluster at once, by CPUs (and GPUs when a run asks for some)."""
+        total = self.ray.cluster_resources()
+        fits = [total.get("CPU", 1.0) / self.backend.cpus_per_run] if self.backend.cpus_per_run else []
+        if self.backend.gpus_per_run:
+            fits.append(total.get("GPU", 0.0) / self.backend.gpus_per_run)
+        return max(min(fits), 1.0) if fits else 1.0
+
     @property
     def pending(self) -> list:
         return list(self._refs)
