@@ -516,8 +516,9 @@ def test_metadata_attributes_are_parsed_as_json_objects(tmp_path, lenet):
         (7, "attribute 'workbench_history' is not a single string"),
     ],
 )
-def test_malformed_metadata_is_refused(tmp_path, lenet, value, problem):
+def test_malformed_metadata_is_skipped_with_a_warning(tmp_path, lenet, value, problem, caplog):
     path = _lenet_copy(tmp_path, lenet, "meta.h5")
     with h5py.File(path, "a") as f:
         f.attrs["workbench_history"] = value
-    _refused(path, "meta.h5", problem, reader=read_metadata)
+    assert read_metadata(path) == {}
+    assert any(problem in r.getMessage() and "skipped" in r.getMessage() for r in caplog.records)

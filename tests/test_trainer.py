@@ -262,8 +262,8 @@ def test_stop_mid_epoch_saves_a_loadable_model_and_the_partial_history(moons, tm
     assert result.status == "stopped" and result.ok
     assert result.stopped_at == {"epoch": 1, "batch": 5}
     assert [e[1] for e in sink.of("batch")] == [1, 2, 3, 4, 5]  # the current batch finished, no more
-    assert result.history["epoch"] == [1] and result.epochs_completed == 1
-    assert len(RunDir(tmp_path).read_history()) == 1
+    assert result.history == {} and result.epochs_completed == 0  # a partial epoch is no epoch of the history
+    assert RunDir(tmp_path).read_history() == []
     x = np.asarray(moons.x_val[:16], dtype=np.float32)
     loaded = keras.models.load_model(result.model_path)
     np.testing.assert_array_equal(loaded.predict_on_batch(x), trainer.model.predict_on_batch(x))
@@ -300,7 +300,7 @@ def test_pause_blocks_between_batches_until_resume_or_stop(moons, tmp_path):
     assert result.paused_seconds >= 0.45
     steps = [e[1] for e in sink.of("batch")]
     assert steps == list(range(1, 121))
-    assert result.history["epoch"] == [1, 2]
+    assert result.history["epoch"] == [1]  # epoch 2 was cut short at batch 20
 
 
 # -- divergence and bad data -------------------------------------------------

@@ -12,11 +12,12 @@ from workbench.cli import main
 from workbench.spec import preset_io
 
 from ._presets import mlp, write
+from ._rss import PEAK_RSS_SOURCE
 
 #: runs `workbench summary PATH` and prints its exit code and the peak RSS of the process (KiB)
-_MEASURED = (
-    "import resource, sys\nfrom workbench.cli import main\ncode = main(['summary', sys.argv[1]])\n"
-    "print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+_MEASURED = PEAK_RSS_SOURCE + (
+    "import sys\nfrom workbench.cli import main\ncode = main(['summary', sys.argv[1]])\n"
+    "print(code, peak_rss_kib())\n"
 )
 
 

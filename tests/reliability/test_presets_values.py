@@ -14,6 +14,7 @@ from workbench.spec.graph import MAX_LAYERS
 from workbench.spec.units import human, human_bytes
 
 from ._presets import mlp, write
+from ._rss import PEAK_RSS_SOURCE
 
 
 def _summary(capsys, path) -> tuple[int, str]:
@@ -74,10 +75,10 @@ def _many_layers(n: int) -> str:
 
 def test_more_layers_than_the_cap_are_refused_quickly_and_in_little_memory(tmp_path):
     path = write(tmp_path / "many.json", _many_layers(MAX_LAYERS + 1))
-    code = (
-        "import resource, sys, time\nfrom workbench.cli import main\nstart = time.perf_counter()\n"
+    code = PEAK_RSS_SOURCE + (
+        "import sys, time\nfrom workbench.cli import main\nstart = time.perf_counter()\n"
         "code = main(['summary', sys.argv[1]])\n"
-        "print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter() - start)\n"
+        "print(code, peak_rss_kib(), time.perf_counter() - start)\n"
     )
     run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
     exit_code, rss, seconds = run.stdout.split()

@@ -42,6 +42,8 @@ def add_parsers(sub) -> None:
                    help="fraction held out for validation when the data set has no split of its own")
     p.add_argument("--max-samples", type=int, help="use at most this many samples of the data set (classes kept)")
     p.add_argument("--retrain", action="store_true", help="train every preset again, even if DIR holds its run")
+    p.add_argument("--force", action="store_true",
+                   help="train presets whose memory estimate exceeds the free memory")
     add_backend_options(p)
     add_mlflow_option(p)
 
@@ -146,8 +148,8 @@ def run_compare(args) -> int:
     backend = backend_from_args(args)
     import_keras_quietly()
     with tracked(args, out_dir, _ProgressSink(len(entries)), config, dataset) as sink:
-        runner = ComparisonRunner(entries, dataset, config, out_dir, sink,
-                                  input_shape=input_shape, reuse_finished=not args.retrain, backend=backend)
+        runner = ComparisonRunner(entries, dataset, config, out_dir, sink, input_shape=input_shape,
+                                  reuse_finished=not args.retrain, check_memory=not args.force, backend=backend)
         records = runner.run()
     report_startup(backend)
     document = comparison_document(records, dataset=dataset.describe(), config=config.to_dict(),

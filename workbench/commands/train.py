@@ -6,6 +6,7 @@ history so far are saved); a second Ctrl+C aborts at once.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -39,6 +40,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--run-dir", help="run directory (default: a new one under the runs folder)")
     add_mlflow_option(p)
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run directory (its spec, data set and settings)")
+    p.add_argument("--force", action="store_true",
+                   help="train even when the model's memory estimate exceeds the free memory")
 
 
 _OVERRIDES = {  # CLI option -> TrainConfig field
@@ -97,6 +100,11 @@ class ProgressSink:
     def on_error(self, message: str) -> None:
         self.close()  # run_train reports the message once the run has ended
 
+    def on_warning(self, message: str) -> None:
+        from tqdm import tqdm
+
+        tqdm.write(f"warning: {message}", file=self.stream)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
@@ -112,16 +120,57 @@ def _config(args, spec, resume_config):
     return TrainConfig.from_preset(spec, **overrides)
 
 
-def _copy_out(result, trainer, out: Path) -> None:
-    """The trained model at `--out`: the run's .h5 (with its metadata), or a .keras export."""
-    from ..train import save_model
+def _copy_out(result, trainer, out: Path) -> str:
+    """The trained model at `--out`: the run's .h5 (with its metadata), or a .keras export.
+
+    Only a model of a finite completed epoch is written: a run that diverged
+    or stopped before its first epoch ended leaves an existing file as it was.
+    Returns what the summary line says was saved.
+    """
+    from ..train import SaveError, save_model
     from ..train.atomic import atomic_target
 
-    if out.suffix.lower() in (".h5", ".hdf5") and result.model_path:
-        with atomic_target(out, what="model") as temp:
-            shutil.copyfile(result.model_path, temp)
-    else:
-        save_model(trainer.model, out)
+    if not result.model_epoch or result.model_path is None:
+        kept = "left unchanged" if out.exists() else "not written"
+        print(f"--out {out} {kept}: the run has no finite completed epoch (run folder {result.run_dir})",
+              file=sys.stderr)
+        return str(result.model_path or "(no model saved)")
+    try:
+        if out.suffix.lower() in (".h5", ".hdf5"):
+            with atomic_target(out, what="model") as temp:
+                shutil.copyfile(result.model_path, temp)
+        else:
+            save_model(trainer.model, out)
+    except SaveError as exc:
+        raise WorkbenchError(f"{exc} The trained model is in the run folder: {result.model_path}") from None
+    return str(out)
+
+
+def _check_out(out: str | None) -> None:
+    """Refuse an --out that could not be written before any time is spent training."""
+    if not out:
+        return
+    path = Path(out)
+    if path.suffix.lower() not in (".h5", ".hdf5", ".keras"):
+        raise WorkbenchError(f"--out {out}: choose a file name ending in .h5 or .keras")
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise WorkbenchError(f"--out {out}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise WorkbenchError(f"--out {out} is a folder; give a file name ending in .h5 or .keras")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WorkbenchError(f"--out {out}: the folder {folder} is not writable; choose another place")
+
+
+def _dataset_source(args, record: dict) -> tuple[str | None, dict]:
+    """The data set a resumed run trained on (name or path and its loader options), unless --dataset names one."""
+    if args.dataset:
+        return args.dataset, {}
+    described = record.get("dataset") or {}
+    origin = described.get("origin")
+    if isinstance(origin, dict) and origin.get("name"):
+        return str(origin["name"]), dict(origin.get("options") or {})
+    return described.get("source"), {}
 
 
 def _log_to_mlflow(args, spec, config, dataset, result) -> None:
@@ -143,11 +192,13 @@ def run_train(args) -> int:
     from ..data import load_dataset
     from ..train import RunDir
 
-    resume_config = None
+    from ..train.preflight import preflight
+
+    resume_config, options = None, {}
     if args.resume:
         run = RunDir(args.resume)
         spec, resume_config = run.load_spec(), run.load_config()
-        dataset_name = args.dataset or run.read_run().get("dataset", {}).get("source")
+        dataset_name, options = _dataset_source(args, run.read_run())
     else:
         if not args.target:
             raise WorkbenchError("name a preset, preset .json or model file to train (or --resume RUN_DIR)")
@@ -155,18 +206,17 @@ def run_train(args) -> int:
         dataset_name = args.dataset
     if not dataset_name:
         raise WorkbenchError("--dataset is required: an embedded name (see `workbench datasets`) or a path")
-    if args.out and Path(args.out).suffix.lower() not in (".h5", ".hdf5", ".keras"):
-        raise WorkbenchError(f"--out {args.out}: choose a file name ending in .h5 or .keras")
-    if args.out and not Path(args.out).resolve().parent.is_dir():
-        raise WorkbenchError(f"--out {args.out}: the folder {Path(args.out).resolve().parent} does not exist")
+    _check_out(args.out)
     config = _config(args, spec, resume_config)
-    options = {"max_samples": args.max_samples} if args.max_samples else {}
+    if args.max_samples:
+        options["max_samples"] = args.max_samples
     dataset = load_dataset(dataset_name, seed=config.seed, validation_split=config.validation_split, **options)
+    preflight(spec, dataset)  # graph, shape and class errors before TensorFlow's seconds of importing
 
     import_keras_quietly()
     from ..train import Trainer
 
-    trainer = Trainer(config)
+    trainer = Trainer(config, check_memory=not args.force)
     sink = ProgressSink()
     previous = signal.getsignal(signal.SIGINT)
 
@@ -186,11 +236,13 @@ def run_train(args) -> int:
         raise WorkbenchError(result.message)
     if result.status == "nan":
         print(f"error: {result.message}", file=sys.stderr)
-    if args.out and trainer.model is not None:
-        _copy_out(result, trainer, Path(args.out))
-    trainer.release()
+    saved = result.model_path or "(no model saved)"
+    try:
+        if args.out and trainer.model is not None:
+            saved = _copy_out(result, trainer, Path(args.out))
+    finally:
+        trainer.release()
     _log_to_mlflow(args, spec, config, dataset, result)
-    saved = args.out or result.model_path or "(no model saved)"
     if result.best_epoch is not None:
         print(f"best {result.monitor} {result.best_value:.4f} at epoch {result.best_epoch}; saved {saved}; run {result.run_dir}")
     else:

@@ -95,7 +95,8 @@ class RayBackend:
                 runner._emit("on_run_started", index, copy.deepcopy(earlier))
                 runner._emit("on_run_finished", index, copy.deepcopy(earlier))
             else:
-                pool.submit(index, entry, runner.config, runner.input_shape, runner.run_dir(entry))
+                pool.submit(index, entry, runner.config, runner.input_shape, runner.run_dir(entry),
+                            runner.check_memory)
         while pool.pending:
             for index in pool.pending:
                 if runner._is_cancelled(index):
@@ -159,11 +160,12 @@ class RayPool:
     def pending(self) -> list:
         return list(self._refs)
 
-    def submit(self, key, entry, config, input_shape, run_dir: str | Path) -> None:
+    def submit(self, key, entry, config, input_shape, run_dir: str | Path, check_memory: bool = True) -> None:
         """Queue one run; its folder will be `run_dir` on this machine."""
         self._targets[key] = Path(run_dir)
         self._latest[key] = RunRecord(preset=entry.label, source=entry.source, run_dir=str(run_dir))
-        self._refs[key] = self._task.remote(key, self.control, entry, self.dataset_ref, config, input_shape)
+        self._refs[key] = self._task.remote(key, self.control, entry, self.dataset_ref, config, input_shape,
+                                            check_memory)
 
     def cancel(self, key) -> None:
         if key in self._refs and key not in self._cancelled:

@@ -68,7 +68,7 @@ class _ForwardingSink:
         self._push("epoch", record.to_dict())
 
 
-def train_entry(key, control, entry, dataset, config, input_shape) -> tuple[dict, bytes]:
+def train_entry(key, control, entry, dataset, config, input_shape, check_memory=True) -> tuple[dict, bytes]:
     """Train `entry` in this worker; returns its record (as a dict) and its run folder zipped."""
     import ray
 
@@ -77,7 +77,7 @@ def train_entry(key, control, entry, dataset, config, input_shape) -> tuple[dict
     control.push.remote(key, "pid", os.getpid())
     with tempfile.TemporaryDirectory(prefix="workbench-ray-") as scratch:
         runner = ComparisonRunner([entry], dataset, config, scratch, _ForwardingSink(control, key),
-                                  input_shape=input_shape, reuse_finished=False)
+                                  input_shape=input_shape, reuse_finished=False, check_memory=check_memory)
         if ray.get(control.is_cancelled.remote(key)):
             runner.cancel(0)
         done = threading.Event()

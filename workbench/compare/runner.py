@@ -94,6 +94,7 @@ class ComparisonRunner:
 
     `input_shape` overrides every spec's input (the data is fitted to it);
     otherwise each spec keeps its own and the data is fitted per model.
+    `check_memory=False` trains entries whose memory estimate exceeds the free memory.
     `cancel(index)` and `cancel_all()` may be called from any thread.
     """
 
@@ -107,6 +108,7 @@ class ComparisonRunner:
         *,
         input_shape: Sequence[int] | None = None,
         reuse_finished: bool = True,
+        check_memory: bool = True,
         backend: Any = None,
     ):
         if not entries:
@@ -121,6 +123,7 @@ class ComparisonRunner:
         self.sink = sink if sink is not None else ComparisonSink()
         self.input_shape = tuple(input_shape) if input_shape else None
         self.reuse_finished = reuse_finished
+        self.check_memory = check_memory
         self.backend = backend  # None: here, one entry after another; else e.g. `ray_backend.RayBackend`
         self.records: list[RunRecord] = []
         self._lock = threading.Lock()
@@ -227,7 +230,7 @@ class ComparisonRunner:
     def _train(self, index: int, spec: ModelSpec, record: RunRecord, key: dict) -> RunRecord:
         from ..train.trainer import Trainer
 
-        trainer = Trainer(self.config)
+        trainer = Trainer(self.config, check_memory=self.check_memory)
         with self._lock:
             self._current = (index, trainer)
             stop_now = self._cancel_all or index in self._cancelled

@@ -6,18 +6,27 @@ Names looked for (the first present wins):
   class names  class_names (array of text; in HDF5 also a root attribute)
 
 Both readers look before they load: NPZ members are opened with
-`allow_pickle=False` after their headers are read (object arrays refused,
-declared sizes capped at `MAX_ARRAY_BYTES` against zip bombs); HDF5 entries
-must be plain datasets reached by hard links (no soft/external links,
-virtual datasets or external storage, which would read other files).
+`allow_pickle=False` after their headers are read (object arrays refused);
+HDF5 entries must be plain datasets reached by hard links (no soft/external
+links, virtual datasets or external storage, which would read other files).
+
+Against memory bombs (a few KB declaring gigabytes), every array's declared
+size is capped at `MAX_ARRAY_BYTES` and at `MEMORY_SHARE` of the free memory,
+and must be backed by the file: an NPZ member must hold the bytes its header
+declares, an HDF5 dataset must have its storage (contiguous) or all its
+chunks (chunked) written, since h5py would invent the missing ones as fill
+values in memory.
 """
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from workbench import host_memory
 
 from .building import from_arrays
 from .dataset import Dataset
@@ -26,6 +35,8 @@ from .labels import encode_pair
 from .local_files import regular_file, require_hdf5, require_zip
 
 MAX_ARRAY_BYTES = 4 << 30
+#: the share of the free memory one array may take (loading, fitting to float32 and splitting copy it)
+MEMORY_SHARE = 0.5
 X_KEYS, Y_KEYS = ("x", "x_train"), ("y", "y_train")
 VAL_KEYS = (("x_val", "y_val"), ("x_test", "y_test"))
 
@@ -57,16 +68,49 @@ def _from_named_arrays(path: Path, kind_name: str, read, available: list[str], *
     )
 
 
-def _check_declared_size(path: Path, kind_name: str, key: str, shape, dtype) -> None:
+def _gib(size: float) -> str:
+    return f"{size / 2**30:.1f} GiB" if size >= 2**27 else f"{size / 2**20:.1f} MiB"
+
+
+def _check_declared_size(path: Path, kind_name: str, key: str, shape, dtype) -> int:
+    """The array's declared size in bytes, after refusing object arrays and sizes memory cannot take."""
     if dtype.hasobject:
         raise DatasetError(
             f"{kind_name} file {path}: array '{key}' holds Python objects; only numeric or text arrays are read"
         )
-    size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    size = math.prod(int(d) for d in shape) * dtype.itemsize
     if size > MAX_ARRAY_BYTES:
         raise DatasetError(
-            f"{kind_name} file {path}: array '{key}' declares {size / 2**30:.1f} GiB, "
+            f"{kind_name} file {path}: array '{key}' declares {_gib(size)}, "
             f"more than the {MAX_ARRAY_BYTES >> 30} GiB limit"
+        )
+    free = host_memory.free_host_memory()
+    if free is not None and size > free * MEMORY_SHARE:
+        raise DatasetError(
+            f"{kind_name} file {path}: array '{key}' declares {_gib(size)}, more than {MEMORY_SHARE:.0%} of the "
+            f"{_gib(free)} of free memory; use a smaller subset of the data"
+        )
+    return size
+
+
+def _check_hdf5_written(path: Path, key: str, item, declared: int) -> None:
+    """Refuse a dataset whose declared data is not all stored: reading it would fill memory with fill values."""
+    if declared == 0:
+        return
+    if item.chunks is None:
+        stored = item.id.get_storage_size()
+        if stored < declared:
+            raise DatasetError(
+                f"HDF5 file {path}: dataset '{key}' declares {_gib(declared)} {tuple(item.shape)} but stores only "
+                f"{stored:,} bytes of it (never written); write its data or remove it"
+            )
+        return
+    expected = math.prod(math.ceil(n / c) for n, c in zip(item.shape, item.chunks))
+    written = item.id.get_num_chunks()
+    if written < expected:
+        raise DatasetError(
+            f"HDF5 file {path}: dataset '{key}' declares {_gib(declared)} {tuple(item.shape)} but only {written:,} "
+            f"of its {expected:,} chunks are written; write its data or remove it"
         )
 
 
@@ -84,7 +128,13 @@ def _npz_headers(path: Path) -> list[str]:
                     read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                                    else np.lib.format.read_array_header_2_0)
                     shape, _, dtype = read_header(member)
-                _check_declared_size(path, "NPZ", key, shape, dtype)
+                    held = info.file_size - member.tell()
+                declared = _check_declared_size(path, "NPZ", key, shape, dtype)
+                if held < declared:
+                    raise DatasetError(
+                        f"NPZ file {path}: array '{key}' declares {_gib(declared)} {tuple(shape)} but the archive "
+                        f"holds only {held:,} bytes of it; the file is truncated or forged"
+                    )
                 names.append(key)
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise DatasetError(f"NPZ file {path} cannot be read: {exc}") from exc
@@ -115,10 +165,12 @@ def _hdf5_reader(handle, path: Path):
             raise DatasetError(f"HDF5 file {path}: '{key}' is a group, not a dataset")
         if item.is_virtual or item.external:
             raise DatasetError(f"HDF5 file {path}: '{key}' stores its data in other files; only self-contained data is read")
-        if h5py.check_string_dtype(item.dtype) is not None:
-            return np.asarray(item.asstr()[()])
-        _check_declared_size(path, "HDF5", key, item.shape, item.dtype)
-        return item[()]
+        text = h5py.check_string_dtype(item.dtype) is not None
+        # a variable-length string costs at least a pointer once read; its stored bytes are elsewhere
+        per_value = np.dtype(np.uintp) if item.dtype.kind == "O" else item.dtype
+        declared = _check_declared_size(path, "HDF5", key, item.shape, per_value)
+        _check_hdf5_written(path, key, item, declared)
+        return np.asarray(item.asstr()[()]) if text else item[()]
 
     return read
 

@@ -30,7 +30,9 @@ class Dataset:
     Loaders keep images in their stored dtype (uint8 for most) to save
     memory; `fit_to_model` turns them into float32 in [0, 1] shaped for a
     model's input.  `notes` records what fitting did, `warnings` what was
-    skipped or doubtful while loading.
+    skipped or doubtful while loading.  `origin` is how `load_dataset` was
+    asked for it (`{"name": ..., "options": {...}}`), so a run can load the
+    same data again (a generated set's source says only "generated").
     """
 
     name: str
@@ -47,6 +49,7 @@ class Dataset:
     warnings: list[str] = field(default_factory=list)
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    origin: dict | None = None
 
     def __post_init__(self) -> None:
         self.input_shape = tuple(self.input_shape)
@@ -95,6 +98,7 @@ class Dataset:
             "source": self.source,
             "warnings": list(self.warnings),
             "notes": list(self.notes),
+            "origin": self.origin,
         }
 
     def validate(self) -> None:
@@ -106,6 +110,8 @@ class Dataset:
         """
         if self.task not in TASKS:
             raise DatasetError(f"{self.name}: unknown task '{self.task}'; expected one of {', '.join(TASKS)}")
+        if self.stream is None and self.x_train is not None and len(self.x_train) == 0:
+            raise DatasetError(f"{self.source or self.name} holds no samples (0 rows)")
         if self.is_classification and self.num_classes < 2:
             found = f" ('{self.class_names[0]}')" if self.class_names else ""
             raise DatasetError(
@@ -140,16 +146,27 @@ class Dataset:
             _check_finite(f"{self.name}: the {split} targets", y)
 
 
+#: how many offending rows a message names
+ROWS_NAMED = 5
+
+
+def rows_text(rows: np.ndarray) -> str:
+    """'row 3' or 'rows 3, 17, 52 and 9 more' (0-based sample indices, in file order)."""
+    shown = ", ".join(str(int(r)) for r in rows[:ROWS_NAMED])
+    more = f" and {len(rows) - ROWS_NAMED} more" if len(rows) > ROWS_NAMED else ""
+    return f"row{'s' * (len(rows) != 1)} {shown}{more}"
+
+
 def _check_finite(what: str, a: np.ndarray) -> None:
     if not np.issubdtype(a.dtype, np.floating):
         return
     bad = ~np.isfinite(a)
     count = int(bad.sum())
     if count:
-        samples = int(bad.reshape(len(a), -1).any(axis=1).sum())
+        rows = np.flatnonzero(bad.reshape(len(a), -1).any(axis=1))
         raise DatasetError(
-            f"{what} hold {count} non-finite value{'s' * (count != 1)} (NaN or Inf) in {samples} of "
-            f"{len(a)} samples; remove or fill them before training"
+            f"{what} hold {count} non-finite value{'s' * (count != 1)} (NaN or Inf) in {len(rows)} of "
+            f"{len(a)} samples ({rows_text(rows)}, counted from 0); remove or fill them before training"
         )
 
 

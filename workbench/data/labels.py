@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .dataset import rows_text
 from .errors import DatasetError
 
 LABEL_TASKS = ("auto", "classification", "regression")
@@ -44,9 +45,14 @@ def encode_labels(
     if raw.dtype.kind not in "biuf":
         raise DatasetError(f"{what} must be numbers or text, got {raw.dtype}")
     values = raw.astype(np.float64)
-    bad = int((~np.isfinite(values)).sum())
-    if bad:
-        raise DatasetError(f"{what} hold {bad} missing or non-finite value{'s' * (bad != 1)} (NaN or Inf)")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        count = int(bad.sum())
+        rows = np.flatnonzero(bad.reshape(len(values), -1).any(axis=1))
+        raise DatasetError(
+            f"{what} hold {count} missing or non-finite value{'s' * (count != 1)} (NaN or Inf) in "
+            f"{rows_text(rows)} (counted from 0); remove or fill them"
+        )
     if raw.ndim == 2:
         return _encode_matrix(values, task, class_names, what)
     if task == "regression":

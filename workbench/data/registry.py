@@ -84,16 +84,23 @@ def load_dataset(name_or_path, *, seed: int = 0, validation_split: float = 0.2, 
     options go to the loader (`max_samples` everywhere except the 2-D
     point sets; see each loader for the rest).  Raises `DatasetError`.
     """
-    common = {"seed": int(seed), "validation_split": validation_split}
-    text = os.fspath(name_or_path)
+    asked = dict(options)
+    dataset, found_as = _load(os.fspath(name_or_path), {"seed": int(seed), "validation_split": validation_split},
+                              options)
+    dataset.origin = {"name": found_as, "options": asked}
+    return dataset
+
+
+def _load(text: str, common: dict, options: dict) -> tuple[Dataset, str]:
+    """`load_dataset`'s dispatch: the data set and the name or absolute path it was found by."""
     key = _normalise(text)
     if key in EMBEDDED:
-        return _call(EMBEDDED[key].loader, f"the '{key}' data set", options, **common)
+        return _call(EMBEDDED[key].loader, f"the '{key}' data set", options, **common), key
     if key in DOWNLOADS:
-        return _call(load_download, f"the '{key}' data set", options, key, **common)
+        return _call(load_download, f"the '{key}' data set", options, key, **common), key
     path = local_path(text)
     if path.is_dir():
-        return _call(load_image_folder, "image folders", options, path, **common)
+        return _call(load_image_folder, "image folders", options, path, **common), str(path.resolve())
     if path.exists():
         loader = FILE_LOADERS.get(path.suffix.lower())
         if loader is None:
@@ -103,7 +110,7 @@ def load_dataset(name_or_path, *, seed: int = 0, validation_split: float = 0.2, 
             )
         if path.suffix.lower() == ".tsv":
             options.setdefault("delimiter", "\t")
-        return _call(loader, f"{path.suffix.lower()} files", options, path, **common)
+        return _call(loader, f"{path.suffix.lower()} files", options, path, **common), str(path.resolve())
     if os.sep in text or "/" in text or text.startswith(("~", ".")) or path.suffix.lower() in FILE_LOADERS:
         raise DatasetError(f"no such file or folder: {path}")
     raise DatasetError(

@@ -14,6 +14,7 @@ imports Keras or TensorFlow.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -28,6 +29,8 @@ from workbench.spec import ModelSpec, analyze
 
 from .convert import spec_from_config
 from .errors import BridgeError, ModelFileError
+
+log = logging.getLogger(__name__)
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -66,7 +69,9 @@ def read_spec(path: str | os.PathLike) -> ModelSpec:
 def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     """The workbench's root attributes of an .h5 file (parsed JSON objects); absent ones are left out.
 
-    `.keras` archives carry no workbench metadata, so they give {}.
+    An attribute that cannot be read is left out with a logged warning, so one
+    damaged attribute does not hide the others (the curves survive a broken
+    run summary).  `.keras` archives carry no workbench metadata, so they give {}.
     """
     out: dict[str, Any] = {}
     with _opened(path) as (real, handle, suffix):
@@ -75,11 +80,16 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
                 return out
         with _hdf5(real, handle) as h5:
             for key in METADATA_KEYS:
-                if key in h5.attrs:
+                if key not in h5.attrs:
+                    continue
+                try:
                     value = _json(_string_attr(real, h5, key), real, key)
                     if not isinstance(value, dict):
                         raise ModelFileError(f"{real}: attribute '{key}' is not a JSON object")
-                    out[key] = value
+                except ModelFileError as exc:
+                    log.warning("%s; skipped", exc)
+                    continue
+                out[key] = value
     return out
 
 

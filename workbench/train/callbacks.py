@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from .events import Throttle
+from .guards import DivergenceWatch
 from .probe import FeatureProbe
 
 
@@ -87,6 +88,10 @@ class TrainingCallback(keras.callbacks.Callback):
     `record(epoch, logs, weights)` is called at each epoch end with the
     1-based epoch, the epoch logs and the weights, or None when the epoch
     diverged (non-finite loss or weights), before the sink sees the epoch.
+    An epoch cut short by a stop request is neither recorded nor reported:
+    a resumed run trains it again from the last checkpoint.  A loss that
+    grows a thousandfold is reported once through `sink.on_warning` and kept
+    in `warnings`.
     """
 
     def __init__(
@@ -111,6 +116,8 @@ class TrainingCallback(keras.callbacks.Callback):
         self.probe = probe
         self.probe_throttle = Throttle(probe_per_second, clock)
         self.nan_hint = nan_hint
+        self.divergence = DivergenceWatch(nan_hint)
+        self.warnings: list[str] = []
         self.clock = clock
         self.epoch = 0  # 0-based, as Keras counts
         self.batches_in_epoch = 0
@@ -156,6 +163,10 @@ class TrainingCallback(keras.callbacks.Callback):
             )
             self._stop()
             return
+        warning = self.divergence.check(loss, self.epoch + 1, self.batches_in_epoch)
+        if warning is not None:
+            self.warnings.append(warning)
+            self.sink.on_warning(warning)
         if self.batch_throttle.ready():
             self.sink.on_batch(self.epoch * self.steps_per_epoch + self.batches_in_epoch, logs)
         if self.probe is not None and self.probe_throttle.ready():
@@ -167,6 +178,9 @@ class TrainingCallback(keras.callbacks.Callback):
             self._stop()
 
     def on_epoch_end(self, epoch, logs=None):
+        stopped_early = self.control.stop_requested and self.batches_in_epoch < self.steps_per_epoch
+        if stopped_early and self.control.failure is None:
+            return  # a partial epoch: not an epoch of the history nor a checkpoint
         logs = dict(logs or {})
         logs["learning_rate"] = current_learning_rate(self.model.optimizer)
         logs["epoch_seconds"] = self.clock() - self._epoch_start - self._epoch_paused

@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-EVENTS = ("on_start", "on_batch", "on_epoch", "on_feature_maps", "on_finished", "on_error")
+EVENTS = ("on_start", "on_batch", "on_epoch", "on_feature_maps", "on_finished", "on_error", "on_warning")
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class TrainingSink(Protocol):
     `on_feature_maps(layer, array)`: one sample's activations (float32, no
     batch axis), at most `probe_per_second` rounds.
     `on_error(message)`: a NaN loss or a failure, readable by a person.
+    `on_warning(message)`: something doubtful that does not stop the run
+    (a loss growing by orders of magnitude), readable by a person.
     `on_finished(result)`: always last, with the `TrainResult`.
     """
 
@@ -63,6 +65,7 @@ class TrainingSink(Protocol):
     def on_feature_maps(self, layer: str, array: np.ndarray) -> None: ...
     def on_finished(self, result: Any) -> None: ...
     def on_error(self, message: str) -> None: ...
+    def on_warning(self, message: str) -> None: ...
 
 
 class CallbackSink:

@@ -77,11 +77,31 @@ def adapt_spec(spec: ModelSpec, dataset: Dataset) -> tuple[ModelSpec, list[str]]
     if not dataset.is_image and tuple(spec.input_shape) != tuple(dataset.input_shape):
         notes.append(f"input shape set from {tuple(spec.input_shape)} to {tuple(dataset.input_shape)}")
         spec = with_input_shape(spec, dataset.input_shape)
+    _require_one_input(spec, dataset)
     analysis = analyze(spec)
     if analysis.errors:
         problems = [f"{p.layer}: {p.message}" if p.layer else p.message for p in analysis.errors]
         raise TrainError([f"{spec.name} cannot be trained on {dataset.name}:"] + problems)
     return spec, notes
+
+
+def _require_one_input(spec: ModelSpec, dataset: Dataset) -> None:
+    """The trainer feeds one array; an extra `Input` layer would make Keras ask for a dict of inputs."""
+    inputs = spec.input_names()
+    if len(inputs) == 1:
+        return
+    consumers = spec.consumers()
+    unused = [name for name in inputs if not consumers.get(name)]
+    if unused:
+        raise TrainError(
+            f"{spec.name} cannot be trained on {dataset.name}: the input{'s' * (len(unused) > 1)} "
+            f"{', '.join(repr(n) for n in unused)} feed{'s' * (len(unused) == 1)} no layer; remove "
+            f"{'them' if len(unused) > 1 else 'it'}"
+        )
+    raise TrainError(
+        f"{spec.name} cannot be trained on {dataset.name}: it has {len(inputs)} inputs "
+        f"({', '.join(inputs)}) and a data set gives one array per sample"
+    )
 
 
 def prepare(spec: ModelSpec, dataset: Dataset, config: TrainConfig) -> Prepared:

@@ -31,6 +31,7 @@ from .errors import TrainError
 from .events import StartInfo, as_sink
 from .h5_save import save_model, workbench_metadata
 from .memory import release_memory
+from .memory_check import memory_where, require_memory
 from .objectives import Objectives, choose_objectives
 from .prepare import Prepared, prepare
 from .result import DIVERGED, FAILED, FINISHED, STOPPED, TrainResult
@@ -96,11 +97,13 @@ class Trainer:
 
     `stop()`, `pause()` and `resume()` may be called from any thread.  After
     `run` returns, `model` holds the trained Keras model for use in the same
-    thread; call `release()` when done with it.
+    thread; call `release()` when done with it.  `check_memory=False` trains
+    even when the spec's memory estimate exceeds the free memory (`--force`).
     """
 
-    def __init__(self, config: TrainConfig | None = None):
+    def __init__(self, config: TrainConfig | None = None, *, check_memory: bool = True):
         self.config = config or TrainConfig()
+        self.check_memory = check_memory
         self.control = RunControl()
         self.model = None
         self._started = False
@@ -214,9 +217,11 @@ class _Session:
         self.prepared = prepare(self.spec, self.dataset, config)
         spec = self.prepared.spec
         checkpoint = self._read_resume_point()
+        self.device = describe_device()
+        if self.trainer.check_memory:
+            require_memory(spec, config.batch_size, config.optimizer, memory_where(self.device.kind))
         self.run_dir = RunDir(self.requested_dir or self.resume_from or new_run_path(spec.name))
         self.run_dir.prepare()
-        self.device = describe_device()
         # Keras' global state is per thread: set it here, in the thread that trains.
         keras.utils.set_random_seed(config.seed)
         if config.mixed_precision:
@@ -470,7 +475,8 @@ class _Session:
                     self.run_dir.write_history(self.progress.rows)
                 self.run_dir.write_run(self._run_record(FAILED, message, result))
             except WorkbenchError as exc:
-                result.message = f"{message}\n{exc}"
+                if str(exc) not in message:  # a full disk fails run.json the same way: say it once
+                    result.message = f"{message}\n{exc}"
         return result
 
     # -- run.json ----------------------------------------------------------
@@ -511,6 +517,7 @@ class _Session:
             **self.record,
             "status": status,
             "message": message,
+            "warnings": list(self.callback.warnings) if self.callback else [],
             "timings": {
                 "started": _iso(self.started_at),
                 "updated": _iso(now),
