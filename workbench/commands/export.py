@@ -12,7 +12,7 @@ from .targets import apply_overrides
 def run_export(args) -> int:
     from ..errors import WorkbenchError
     from ..export import SUFFIXES, export_model
-    from ..export.runtimes import export_runtime, require, runtime_format
+    from ..export.runtimes import RUNTIME_SUFFIXES, export_runtime, require, runtime_format
 
     spec = apply_overrides(open_model(args.target), args.input_shape, args.classes)
     errors = analyze(spec).errors
@@ -21,6 +21,9 @@ def run_export(args) -> int:
     runtime = runtime_format(args.to) if not args.to.lower().endswith(SUFFIXES) else None
     if runtime is not None:
         require(runtime)
+    elif not args.to.lower().endswith(SUFFIXES):
+        raise WorkbenchError(f"{args.to}: choose a file name ending in {', '.join(SUFFIXES + RUNTIME_SUFFIXES)}, "
+                             "or a folder ending in / for a TensorFlow SavedModel")
     if not args.to.lower().endswith(".py"):
         import_keras_quietly()
     if runtime is None:
