@@ -95,8 +95,8 @@ def test_export_h5_and_bad_suffix(capsys, tmp_path):
     out = tmp_path / "lenet5.h5"
     assert run(capsys, "export", "lenet5", "--to", out)[0] == 0
     assert keras.models.load_model(out).count_params() == 61706
-    code, _, err = run(capsys, "export", "lenet5", "--to", tmp_path / "x.onnx")
-    assert code == 2 and "choose a file name ending in .h5, .hdf5, .keras, .py" in err
+    code, _, err = run(capsys, "export", "lenet5", "--to", tmp_path / "x.txt")
+    assert code == 2 and "choose a file name ending in .h5, .hdf5, .keras, .py, .onnx, .tflite, or a folder" in err
 
 
 def test_datasets_lists_embedded_sets(capsys):

@@ -27,16 +27,17 @@ def _summary_parser(sub) -> None:
 
 
 def _export_parsers(sub) -> None:
-    p = sub.add_parser("export", help="write a model as .h5, .keras or a standalone Keras .py script")
+    p = sub.add_parser("export", help="write a model as .h5, .keras, a Keras .py script, .onnx, .tflite or a SavedModel")
     p.add_argument("target", help="preset slug, preset .json, or .h5/.keras model file")
-    p.add_argument("--to", required=True, help="FILE.h5, FILE.keras or FILE.py")
+    p.add_argument("--to", required=True,
+                   help="FILE.h5, FILE.keras, FILE.py, FILE.onnx, FILE.tflite, or FOLDER/ for a TensorFlow SavedModel")
     p.add_argument("--input-shape", help="override the input shape, e.g. 64,64,3")
     p.add_argument("--classes", type=int, help="override the number of classes")
     sub.add_parser("datasets", help="the embedded and cached data sets, with sizes")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import compare, diff, train
+    from .commands import compare, diff, sweep, train
 
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parsers(sub)
     _export_parsers(sub)
     compare.add_parsers(sub)
+    sweep.add_parsers(sub)
     diff.add_parsers(sub)
     p = sub.add_parser("gui", help="open the desktop app", add_help=False)
     p.add_argument("gui_args", nargs=argparse.REMAINDER, help="options for the GUI (see workbench gui --help)")
@@ -64,6 +66,7 @@ _HANDLERS = {
     "export": ("export", "run_export"),
     "datasets": ("export", "run_datasets"),
     "compare": ("compare", "run_compare"),
+    "sweep": ("sweep", "run_sweep"),
     "diff": ("diff", "run_diff"),
 }
 

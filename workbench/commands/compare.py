@@ -16,6 +16,8 @@ from ..keras_bridge.targets import open_model
 from ..spec import preset_paths
 from ..spec.units import human, human_bytes, plain
 from ..quiet_tensorflow import import_keras_quietly
+from .backend_options import add_backend_options, backend_from_args, report_startup
+from .tracking_options import add_mlflow_option, tracked
 from .targets import input_shape_option
 
 
@@ -42,6 +44,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--retrain", action="store_true", help="train every preset again, even if DIR holds its run")
     p.add_argument("--force", action="store_true",
                    help="train presets whose memory estimate exceeds the free memory")
+    add_backend_options(p)
+    add_mlflow_option(p)
 
 
 def _entries(targets: list[str]):
@@ -64,38 +68,47 @@ def _config(args):
 
 
 class _ProgressSink:
-    """One progress bar per run on stderr; a line per finished, reused or failed entry."""
+    """One progress bar per running entry on stderr (several at once on Ray); a line per ended entry."""
 
     def __init__(self, total: int):
         self.total = total
-        self.label = ""
-        self.bar = None
+        self.labels: dict[int, str] = {}
+        self.bars: dict = {}
+
+    def _label(self, index: int, record=None) -> str:
+        if record is not None:
+            self.labels[index] = plain(f"[{index + 1}/{self.total}] {record.preset}")
+        return self.labels.get(index, f"[{index + 1}/{self.total}]")
 
     def on_run_started(self, index: int, record) -> None:
-        self.label = plain(f"[{index + 1}/{self.total}] {record.preset}")
+        self._label(index, record)
 
     def on_run_progress(self, index: int, step: int, total_steps: int) -> None:
-        if self.bar is None:
+        bar = self.bars.get(index)
+        if bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(desc=self.label, total=total_steps, unit="step", file=sys.stderr, leave=False)
-        self.bar.n = step
-        self.bar.refresh()
+            bar = self.bars[index] = tqdm(desc=self._label(index), total=total_steps, unit="step", file=sys.stderr,
+                                          leave=False, position=len(self.bars))
+        bar.n = step
+        bar.refresh()
 
     def on_run_epoch(self, index: int, record) -> None:
-        if self.bar is not None and record.best_val_accuracy is not None:
-            self.bar.set_postfix_str(f"epoch {record.epochs} best val acc {record.best_val_accuracy:.3f}")
+        bar = self.bars.get(index)
+        if bar is not None and record.best_val_accuracy is not None:
+            bar.set_postfix_str(f"epoch {record.epochs} best val acc {record.best_val_accuracy:.3f}")
 
     def on_run_finished(self, index: int, record) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        bar = self.bars.pop(index, None)
+        if bar is not None:
+            bar.close()
+        label = self._label(index, record)
         if record.reused:
-            print(f"{self.label}: already trained in {record.run_dir}, reused", file=sys.stderr)
+            print(f"{label}: already trained in {record.run_dir}, reused", file=sys.stderr)
         elif record.finished:
-            print(f"{self.label}: done in {record.train_seconds:.1f} s", file=sys.stderr)
+            print(f"{label}: done in {record.train_seconds:.1f} s", file=sys.stderr)
         else:
-            print(f"{self.label}: {record.status}: {plain(record.error)}", file=sys.stderr)
+            print(f"{label}: {record.status}: {plain(record.error)}", file=sys.stderr)
 
 
 def leaderboard_table(records) -> str:
@@ -132,11 +145,13 @@ def run_compare(args) -> int:
     out_dir = Path(args.out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise WorkbenchError(f"--out-dir {out_dir} is a file, not a folder")
+    backend = backend_from_args(args)
     import_keras_quietly()
-    runner = ComparisonRunner(entries, dataset, config, out_dir, _ProgressSink(len(entries)),
-                              input_shape=input_shape, reuse_finished=not args.retrain,
-                              check_memory=not args.force)
-    records = runner.run()
+    with tracked(args, out_dir, _ProgressSink(len(entries)), config, dataset) as sink:
+        runner = ComparisonRunner(entries, dataset, config, out_dir, sink, input_shape=input_shape,
+                                  reuse_finished=not args.retrain, check_memory=not args.force, backend=backend)
+        records = runner.run()
+    report_startup(backend)
     document = comparison_document(records, dataset=dataset.describe(), config=config.to_dict(),
                                    input_shape=input_shape)
     paths = write_reports(out_dir, records, document, title=f"{dataset.name}: {', '.join(e.label for e in entries)}")

@@ -11,17 +11,37 @@ from .targets import apply_overrides
 
 def run_export(args) -> int:
     from ..errors import WorkbenchError
-    from ..export import export_model
+    from ..export import SUFFIXES, export_model
+    from ..export.runtimes import RUNTIME_SUFFIXES, export_runtime, require, runtime_format
 
     spec = apply_overrides(open_model(args.target), args.input_shape, args.classes)
     errors = analyze(spec).errors
     if errors:
         raise WorkbenchError([f"{args.target}: layer {p}" for p in errors])
+    runtime = runtime_format(args.to) if not args.to.lower().endswith(SUFFIXES) else None
+    if runtime is not None:
+        require(runtime)
+    elif not args.to.lower().endswith(SUFFIXES):
+        raise WorkbenchError(f"{args.to}: choose a file name ending in {', '.join(SUFFIXES + RUNTIME_SUFFIXES)}, "
+                             "or a folder ending in / for a TensorFlow SavedModel")
     if not args.to.lower().endswith(".py"):
         import_keras_quietly()
-    path = export_model(spec, args.to)
+    if runtime is None:
+        path = export_model(spec, args.to)
+    else:
+        path = export_runtime(_model(args, spec), args.to)
     print(f"exported {spec.name} to {path}")
     return 0
+
+
+def _model(args, spec):
+    """The Keras model to export: a model file keeps its trained weights unless its shape is overridden."""
+    from ..keras_bridge import build, load_model
+    from ..keras_bridge.targets import MODEL_SUFFIXES
+
+    if args.target.lower().endswith(MODEL_SUFFIXES) and not (args.input_shape or args.classes):
+        return load_model(args.target)
+    return build(spec)
 
 
 def _on_disk(row: dict) -> str:

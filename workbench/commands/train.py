@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import WorkbenchError
 from ..keras_bridge.targets import open_model
 from ..quiet_tensorflow import import_keras_quietly
+from .tracking_options import add_mlflow_option, open_tracker
 from .targets import apply_overrides
 
 
@@ -40,6 +41,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--max-samples", type=int, help="use at most this many samples of the data set")
     p.add_argument("--out", help="also save the trained model here (.h5 or .keras)")
     p.add_argument("--run-dir", help="run directory (default: a new one under the runs folder)")
+    add_mlflow_option(p)
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run directory (its spec, data set and settings)")
     p.add_argument("--force", action="store_true",
                    help="train even when the model's memory estimate exceeds the free memory")
@@ -185,6 +187,21 @@ def _dataset_source(args, record: dict) -> tuple[str | None, dict]:
     return described.get("source"), {}
 
 
+def _log_to_mlflow(args, spec, config, dataset, result) -> None:
+    """The finished run in MLflow (its default store beside the run folder) when --mlflow was given."""
+    if result.run_dir is None:
+        return
+    tracker = open_tracker(args, Path(result.run_dir).parent)
+    if tracker is None:
+        return
+    run = tracker.start(spec.name, {**config.to_dict(), "dataset": dataset.name, "preset": spec.name})
+    tracker.log_curves(run, result.history)
+    tracker.log_summary(run, {f"best_{result.monitor}": result.best_value})
+    tracker.log_folder(run, result.run_dir)
+    tracker.end(run, result.status)
+    print(f"logged to MLflow at {tracker.uri} (run {run})", file=sys.stderr)
+
+
 def run_train(args) -> int:
     from ..data import load_dataset
     from ..train import RunDir
@@ -239,6 +256,7 @@ def run_train(args) -> int:
             saved = _copy_out(result, trainer, Path(args.out))
     finally:
         trainer.release()
+    _log_to_mlflow(args, spec, config, dataset, result)
     if result.best_epoch is not None:
         print(f"best {result.monitor} {result.best_value:.4f} at epoch {result.best_epoch}; saved {saved}; run {result.run_dir}")
     else:

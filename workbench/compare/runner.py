@@ -109,6 +109,7 @@ class ComparisonRunner:
         input_shape: Sequence[int] | None = None,
         reuse_finished: bool = True,
         check_memory: bool = True,
+        backend: Any = None,
     ):
         if not entries:
             raise WorkbenchError("a comparison needs at least one preset or spec")
@@ -123,6 +124,7 @@ class ComparisonRunner:
         self.input_shape = tuple(input_shape) if input_shape else None
         self.reuse_finished = reuse_finished
         self.check_memory = check_memory
+        self.backend = backend  # None: here, one entry after another; else e.g. `ray_backend.RayBackend`
         self.records: list[RunRecord] = []
         self._lock = threading.Lock()
         self._cancelled: set[int] = set()
@@ -153,6 +155,9 @@ class ComparisonRunner:
     # -- the comparison ---------------------------------------------------------
     def run(self) -> list[RunRecord]:
         """Train every entry (or reuse it); returns one record per entry, in order."""
+        if self.backend is not None:
+            self.records = self.backend.run(self)
+            return self.records
         self.records = []
         for index, entry in enumerate(self.entries):
             record = self._run_entry(index, entry)
@@ -194,14 +199,25 @@ class ComparisonRunner:
             return _ended(record, CANCELLED, "cancelled before it started")
         if spec is None:
             return _ended(record, FAILED, problem)
-        key = self._entry_key(spec)
-        if self.reuse_finished:
-            earlier = _read_finished(self.run_dir(entry), key)
-            if earlier is not None:
-                earlier.preset, earlier.source, earlier.run_dir = entry.label, entry.source, record.run_dir
-                earlier.reused = True
-                return earlier
-        return self._train(index, spec, record, key)
+        earlier = self.reusable(entry, spec)
+        if earlier is not None:
+            return earlier
+        return self._train(index, spec, record, self._entry_key(spec))
+
+    def reusable(self, entry: CompareEntry, spec: ModelSpec | None = None) -> RunRecord | None:
+        """The earlier finished run of `entry` in its folder with the same spec, config and data, if reuse is on."""
+        if not self.reuse_finished:
+            return None
+        if spec is None:
+            try:
+                spec = self.fitted_spec(entry)
+            except WorkbenchError:
+                return None
+        earlier = _read_finished(self.run_dir(entry), self._entry_key(spec))
+        if earlier is not None:
+            earlier.preset, earlier.source, earlier.run_dir = entry.label, entry.source, str(self.run_dir(entry))
+            earlier.reused = True
+        return earlier
 
     def _entry_key(self, spec: ModelSpec) -> dict:
         described = self.dataset.describe()
