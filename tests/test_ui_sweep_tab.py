@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 
 import pytest
-from PySide6.QtCore import Qt
 
 from specs import mlp
 from workbench.errors import WorkbenchError

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 from ...compare.ray_backend import INSTALL_HINT

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -67,6 +67,11 @@ def _short(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _trial_color(number: int) -> str:
+    """A trial's colour: its curve and the swatch in its table row."""
+    return RUN_COLORS[number % len(RUN_COLORS)]
+
+
 class SweepTab(QWidget):
     """Choose targets, a space and a budget; run an Optuna study; watch its trials."""
 
@@ -84,6 +89,7 @@ class SweepTab(QWidget):
         self._active = False
         self._blocked: str | None = None
         self._rows: dict[int, int] = {}  # trial number -> table row
+        self._params: dict[int, dict] = {}  # trial number -> its settings, in the order Optuna drew them
         self._curves: dict[int, pg.PlotDataItem] = {}
         self.paths: list[Path] = []
 
@@ -166,6 +172,7 @@ class SweepTab(QWidget):
         right = QSplitter(Qt.Vertical, self)
         right.addWidget(board)
         right.addWidget(self.curves)
+        right.setSizes([300, 500])
         splitter = QSplitter(Qt.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -251,6 +258,7 @@ class SweepTab(QWidget):
             raise WorkbenchError(self._blocked)
         self.table.setRowCount(0)
         self._rows.clear()
+        self._params.clear()
         self.curves.clear()
         self._curves.clear()
         self.paths = []
@@ -298,16 +306,14 @@ class SweepTab(QWidget):
         self._set_cell(number, 3, "" if best is None else f"{best:.4f}")
 
     def _on_trial_ended(self, number: int, record: RunRecord, state: str) -> None:
-        row = self._rows.get(number)
-        params = self.table.item(row, 1).data(Qt.UserRole) if row is not None else {}
-        self._show_row(TrialRow(number, params, state, record.best_val_accuracy, record))
+        self._show_row(TrialRow(number, self._params.get(number, {}), state, record.best_val_accuracy, record))
 
     @Slot(object)
     def _on_finished(self, outcome) -> None:
         rows, self.paths, note = outcome
         for row in rows:  # the whole study, earlier runs of a resumed one included
             self._show_row(row)
-        done = [r for r in rows if r.value is not None]
+        done = [r for r in rows if r.state == "complete"]
         text = f"{len(rows)} trials, {len(done)} complete; reports in {self.paths[0].parent if self.paths else ''}"
         if done:
             best = max(done, key=lambda r: r.value)
@@ -336,13 +342,12 @@ class SweepTab(QWidget):
         if row is None:
             row = self._rows[trial.number] = self.table.rowCount()
             self.table.insertRow(row)
+        self._params[trial.number] = dict(trial.params)
         settings = ", ".join(f"{k}={_short(v)}" for k, v in trial.params.items())
         value = "" if trial.value is None else f"{trial.value:.4f}"
         for column, text in enumerate((str(trial.number), settings, trial.state, value)):
-            item = QTableWidgetItem(text)
-            if column == 1:
-                item.setData(Qt.UserRole, dict(trial.params))
-            self.table.setItem(row, column, item)
+            self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.item(row, 0).setData(Qt.DecorationRole, QColor(_trial_color(trial.number)))
         if trial.record is not None and trial.record.curves.get("val_accuracy"):
             self._draw_curve(trial.number, trial.record)
 
@@ -355,7 +360,7 @@ class SweepTab(QWidget):
         values = record.curves.get("val_accuracy") or []
         curve = self._curves.get(number)
         if curve is None:
-            pen = pg.mkPen(RUN_COLORS[number % len(RUN_COLORS)], width=2)
+            pen = pg.mkPen(_trial_color(number), width=2)
             curve = self._curves[number] = self.curves.plot([], [], pen=pen, name=f"trial {number}")
         curve.setData(list(range(1, len(values) + 1)), [float(v) for v in values])
 

@@ -33,7 +33,8 @@ class SweepRequest:
 
 @dataclass
 class TrialRow:
-    """One trial as the table shows it; `record` holds its curves."""
+    """One trial as the table shows it: `value` is its best validation accuracy (for a pruned trial, up to
+    where it stopped); `record` holds its curves."""
 
     number: int
     params: dict
@@ -81,6 +82,7 @@ def run_sweep(request: SweepRequest, state: TaskState) -> tuple[list[TrialRow], 
     title = f"{dataset.name}: sweep of {', '.join(e.label for e in request.entries)}"
     paths, note = write_sweep_reports(sweep, study, title)
     complete = optuna.trial.TrialState.COMPLETE
-    rows = [TrialRow(t.number, dict(t.params), t.state.name.lower(), t.value if t.state == complete else None,
-                     record) for t, record in trial_records(study)]
+    rows = [TrialRow(t.number, dict(t.params), t.state.name.lower(),
+                     t.value if t.state == complete else record.best_val_accuracy, record)
+            for t, record in trial_records(study)]
     return rows, paths, note
