@@ -228,6 +228,11 @@ def test_after_a_run_another_model_clears_the_views_and_a_model_file_brings_its_
     assert controller.evaluation.evaluation is None
     assert panel.status_label.text() == "" and panel.progress_label.text() == "Not started"
     assert not panel.drift_label.isVisibleTo(panel)
+    maps = controller.feature_maps
+    qtbot.wait(500)  # a probe of the last run's model would have answered by now
+    assert maps.maps is None and maps.picker.count() == 0  # the same layer name, but not this model's maps
+    assert maps.heading.text() == ("<b>hidden</b> · output 4 · the canvas is not the model last trained: "
+                                   "train it to see these feature maps")
 
     controller.doc.load(read_spec(result.model_path))  # the run's .h5: its curves again
     assert controller.show_model_curves(str(result.model_path))

@@ -417,6 +417,7 @@ class TrainingController(QObject):
             self.curves.reset()
             self.evaluation.clear()
             self.weights.set_spec(None)
+            self.feature_maps.set_samples(None)
             self.panel.clear_run()
         self.feature_maps.set_layer(None)
         self._on_selection_changed(self.doc.selection())
@@ -443,7 +444,8 @@ class TrainingController(QObject):
 
     @Slot(str, int)
     def _on_probe_changed(self, layer: str, sample: int) -> None:
-        self.job.set_probe(layer, sample)
+        if self.job.running() or not self._canvas_differs():  # never probe a model the canvas no longer shows
+            self.job.set_probe(layer, sample)
 
 
 def _finished_text(result: TrainResult) -> str:

@@ -105,6 +105,7 @@ class FeatureMapView(QWidget):
         self.zoom_image.clear()
         self.highlight.setVisible(False)
         self.zoom_label.setText("click a channel")
+        self.mosaic_label.setText("channels")
         if layer is None:
             self.heading.setText("Select a layer on the canvas to see its feature maps.")
             return
