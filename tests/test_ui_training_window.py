@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -27,8 +28,6 @@ from workbench.ui import settings
 from workbench.ui.document import Document
 from workbench.ui.training import TrainingController, controller as controller_module, worker as worker_module
 from specs import mlp
-
-import numpy as np
 
 STEPS, EPOCHS = 125, 15
 RUN_TIMEOUT_MS = 120_000
