@@ -172,8 +172,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["curves"]], [max(d["curves"].height(), 400)], Qt.Vertical)
         left = d["gallery"].height() + d["feature_maps"].height()
         self.resizeDocks([d["gallery"], d["feature_maps"]], [left * 3 // 10, left * 7 // 10], Qt.Vertical)
-        self.resizeDocks([d["gallery"], d["training"]], [max(d["gallery"].width(), 340), max(d["training"].width(), 370)],
-                         Qt.Horizontal)
+        self.fit_docks()  # widths for the window's size: the training panel's buttons all in view
 
     def _make_status_bar(self) -> None:
         bar = self.statusBar()

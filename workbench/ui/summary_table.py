@@ -241,6 +241,7 @@ class SummaryPanel(QWidget):
             for i, (label, _) in enumerate(items):
                 name = QLabel(label)
                 name.setProperty("role", "caption")
+                name.setWordWrap(True)  # a long label wraps rather than widening the window's bottom docks
                 value = QLabel()
                 value.setFont(monospace_digits(value.font()))
                 value.setTextInteractionFlags(Qt.TextSelectableByMouse)
