@@ -429,6 +429,8 @@ class MainWindow(QMainWindow):
     def _after_first_show(self) -> None:
         """Everything that may wait until the window is on screen."""
         self.firstShown.emit()
+        if self.width() < DEFAULT_SIZE[0]:  # opened small (--size, a small screen): docks as a resize would set them
+            self.fit_docks()
         if self._load_tensorflow:
             self.tf_loader.start()
         self.gallery.start()

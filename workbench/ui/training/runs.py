@@ -108,6 +108,7 @@ class RunsView(QWidget):
 
         self.heading = QLabel()
         self.heading.setProperty("role", "caption")
+        self.heading.setWordWrap(True)  # a long runs folder wraps instead of widening the window's bottom docks
         self.refresh_button = QPushButton("Refresh")
         self.folder_button = QPushButton("Show folder")
         self.tree = QTreeWidget()
