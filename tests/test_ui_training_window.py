@@ -103,7 +103,7 @@ def scripted(monkeypatch, tmp_path):
 def start_scripted(qtbot, controller) -> None:
     assert controller.start()
     qtbot.waitUntil(lambda: len(controller.curves.record.epochs) == 5 and controller.curves.record.steps.size
-                    == 5 * STEPS + 5, timeout=10_000)
+                    == 5 * STEPS + 5, timeout=60_000)
 
 
 # -- 1: closing while the run ends ---------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def test_a_run_that_ends_while_the_close_question_is_open_lets_the_window_close(
 
     def question(*_args):
         scripted.end.set()  # the run finishes and saves while the person reads the question
-        qtbot.waitUntil(lambda: not controller.job.running(), timeout=10_000)
+        qtbot.waitUntil(lambda: not controller.job.running(), timeout=60_000)
         return QMessageBox.Yes
 
     monkeypatch.setattr(controller_module.QMessageBox, "question", question)
@@ -132,12 +132,12 @@ def test_a_stop_from_pause_within_an_epoch_says_where_and_resume_offers_that_run
     panel, curves = controller.panel, controller.curves
     start_scripted(qtbot, controller)
     controller.pause()
-    qtbot.waitUntil(lambda: panel.progress_label.text().startswith("Paused"), timeout=2_000)
+    qtbot.waitUntil(lambda: panel.progress_label.text().startswith("Paused"), timeout=20_000)
     controller.stop()
     assert not panel.progress_label.text().startswith("Paused")
-    with qtbot.waitSignal(controller.finished, timeout=10_000):
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
         pass
-    qtbot.waitUntil(lambda: not curves.pending(), timeout=2_000)
+    qtbot.waitUntil(lambda: not curves.pending(), timeout=20_000)
     assert panel.progress_label.text() == "Stopped in epoch 6 at batch 5/125; 5 epochs saved"
     assert panel.status_label.text().startswith("Stopped in epoch 6 at batch 5/125; 5 epochs saved in ")
     # the partial epoch: its 5 batches on the batch curve, no epoch point
@@ -196,7 +196,7 @@ def test_editing_the_canvas_during_a_run_says_the_trained_model_differs(qtbot, c
     doc.undo_stack.undo()
     assert not panel.drift_label.isVisibleTo(panel)  # the canvas is the trained model again
     scripted.end.set()
-    with qtbot.waitSignal(controller.finished, timeout=10_000):
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
         pass
 
 
@@ -222,7 +222,7 @@ def test_after_a_run_another_model_clears_the_views_and_a_model_file_brings_its_
 
     controller.doc.load(mlp("other", hidden=4))  # an untrained model: nothing of the last run is left
     assert curves.record.epochs == [] and curves.record.steps.size == 0
-    qtbot.waitUntil(lambda: not curves.pending(), timeout=2_000)
+    qtbot.waitUntil(lambda: not curves.pending(), timeout=20_000)
     assert curve_x(curves.curve("loss", "epoch")) == [] and curve_x(curves.curve("loss", "batch")) == []
     assert controller.evaluation.evaluation is None
     assert panel.status_label.text() == "" and panel.progress_label.text() == "Not started"

@@ -18,7 +18,8 @@ from workbench.spec.units import shape_text
 from workbench.train.live.datasets import ProbeSamples
 from workbench.train.live.mosaic import channel_tiles
 
-from .plotting import COLOR_MAPS, AdaptiveSplitter, background, color_lut, image_box
+from ..theme import follow_theme
+from .plotting import COLOR_MAPS, AdaptiveSplitter, background, color_lut, image_box, restyle_plots
 from .sample_grid import SampleGrid
 from .worker import FeatureMaps
 
@@ -51,6 +52,7 @@ class FeatureMapView(QWidget):
         for canvas in (self.canvas, self.zoom_canvas):
             canvas.setBackground(background(self))
             canvas.setMinimumSize(60, 60)
+        follow_theme(self, restyle_plots)
         self.mosaic_box, self.mosaic_image, self.mosaic_label = image_box(self.canvas, 0, 0, "channels")
         self.zoom_box, self.zoom_image, self.zoom_label = image_box(self.zoom_canvas, 0, 0, "click a channel")
         self.splitter = AdaptiveSplitter()
