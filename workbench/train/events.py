@@ -43,6 +43,7 @@ class StartInfo:
     monitor: str
     probe_layers: tuple[str, ...] = field(default_factory=tuple)
     steps_per_execution: int = 1  # as chosen for this run ("auto" resolved)
+    mode: str = "max"  # whether a larger `monitor` is better ("max") or a smaller ("min"), as the task says
 
 
 @runtime_checkable

@@ -299,6 +299,7 @@ class Session:
             num_val=self.prepared.num_val,
             run_dir=str(self.run_dir.path),
             monitor=self.objectives.monitor,
+            mode=self.objectives.mode,
             probe_layers=self.config.probe_layers,
             steps_per_execution=self.steps_per_execution,
         )
