@@ -110,3 +110,39 @@ def test_the_task_samples_reach_the_sink_once_per_epoch(tmp_path, event):
     assert result.status == "finished"
     assert [e for e, _ in seen] == [1, 2]
     assert seen[0][1]["grid"].shape == (64, 64) and seen[0][1]["unit_lines"].shape == (4, 2, 2)
+
+
+def test_the_leaderboard_names_the_monitored_metric_of_other_tasks():
+    from workbench.compare.report import csv_text
+    from workbench.compare.results import CSV_COLUMNS, RunRecord, leaderboard_columns
+
+    autoencoder = RunRecord(preset="autoencoder_dense", monitor="val_mse", mode="min")
+    for mse in (0.05, 0.03, 0.04):
+        autoencoder.add_epoch({"loss": mse, "val_loss": mse, "val_mse": mse}, 1.0)
+    assert (autoencoder.best_value, autoencoder.best_epoch, autoencoder.best_column) == (0.03, 2, "best_val_mse")
+    assert leaderboard_columns([autoencoder])[4] == "best_val_mse"
+    assert csv_text([autoencoder]).splitlines()[1].split(",")[4] == "0.03"
+    lenet = RunRecord(preset="lenet5")
+    lenet.add_epoch({"accuracy": 0.5, "val_accuracy": 0.7, "val_loss": 1.0}, 1.0)
+    assert leaderboard_columns([lenet]) == CSV_COLUMNS and lenet.best_val_accuracy == 0.7
+
+
+def test_rprop_is_an_optimizer_choice():
+    from workbench.keras_bridge import Rprop
+    from workbench.train import TrainConfig
+    from workbench.train.config import FIELD
+
+    assert "rprop" in FIELD["optimizer"].choices and "full batch" in FIELD["optimizer"].help
+    optimizer = TrainConfig(optimizer="rprop", learning_rate=0.1).make_optimizer(10)
+    assert isinstance(optimizer, Rprop) and float(optimizer.learning_rate) == pytest.approx(0.1)
+
+
+def test_task_objectives_are_abstract():
+    from workbench.spec import load_named
+    from workbench.tasks import Task
+
+    class Unfinished(Task):
+        name = "unfinished"
+
+    with pytest.raises(TypeError, match="objectives"):
+        Unfinished(load_named("lenet5"))
