@@ -32,8 +32,7 @@ from PySide6.QtCore import QTimer
 
 from workbench import keras_bridge
 from workbench.spec import load_named
-from workbench.train.objectives import choose_objectives
-from workbench.train.prepare import prepare
+from workbench.train.prepare import prepare, task_for
 from workbench.ui.document import Document
 from workbench.ui.training import TrainingController
 from clocks import EpochClock, now
@@ -116,7 +115,7 @@ class _LagMeter:
 def _plain_fit(spec, dataset, config) -> tuple[float, float]:
     """Samples per (wall, CPU) second of `model.fit` over epochs 2..E, built and compiled as the Trainer does."""
     prepared = prepare(spec, dataset, config)
-    objectives = choose_objectives(prepared.spec, True, prepared.has_validation)
+    objectives = task_for(prepared.spec, dataset).objectives(prepared.has_validation)
     model = keras_bridge.build(prepared.spec)
     steps = -(-prepared.num_train // config.batch_size)
     model.compile(optimizer=config.make_optimizer(steps), loss=objectives.losses, metrics=objectives.metrics)

@@ -104,3 +104,70 @@ def test_deconv_gate():
     history = run.fit(30, batch_size=32)
     _report("deconv_chairs val_mse after 30 epochs", "task", 0, round(float(history["val_mse"][-1]), 5))
     assert history["val_mse"][-1] <= 0.01
+
+
+# -- what the workbench costs per task: `Trainer.run` against plain `model.fit` ------------------------------
+RATIO_REPEATS = 3
+#: slug: (data set, its options, epochs, batch size (None: the whole training set), steps per execution)
+RATIO_CASES = {
+    "perceptron": ("logic_and", {}, 8, 1, 4),
+    "mlp_xor": ("logic_xor", {}, 8, None, 1),
+    "bp_rprop_digits": ("digits", {}, 6, None, 1),
+    "autoencoder_dense": ("mnist_subset", {"max_samples": 1000}, 3, 64, 4),
+    "fcn8s_shapes": ("shapes_masks", {"samples": 500}, 3, 32, 2),
+    "deconv_chairs": ("shapes_render", {"samples": 500}, 3, 32, 2),
+}
+
+
+def _rates(ends, num_train: int) -> tuple[float, float]:
+    """Samples per wall and per CPU second from the end of epoch 1 to the last epoch's end (tracing excluded)."""
+    samples = (len(ends) - 1) * num_train
+    return samples / (ends[-1][0] - ends[0][0]), samples / (ends[-1][1] - ends[0][1])
+
+
+def _plain_side(slug, dataset, options, epochs, batch, steps) -> tuple[float, float]:
+    """The preset's task arrays, model and compile, trained by bare `model.fit` with an epoch clock only."""
+    from clocks import EpochClock
+
+    run = Fitted(slug, dataset, seed=0, steps_per_execution=steps, **options)
+    size = batch or len(run.y)
+    clock = EpochClock()
+    run.model.fit(run.x, run.y, batch_size=size, epochs=epochs, verbose=0, shuffle=True,
+                  validation_data=(run.x_val, run.y_val), callbacks=[clock])
+    return _rates(clock.ends, len(run.y))
+
+
+def _workbench_side(slug, dataset, options, epochs, batch, steps, run_dir) -> tuple[float, float]:
+    """The same through `Trainer.run` (what `workbench train` runs), its sink hearing every epoch."""
+    from clocks import now
+    from workbench.data.registry import load_dataset
+    from workbench.spec.preset_io import load_named
+    from workbench.train import TrainConfig, Trainer
+
+    spec = load_named(slug)
+    data = load_dataset(dataset, seed=0, **options)
+    overrides = {"batch_size": batch} if batch else {}
+    config = TrainConfig.from_preset(spec, epochs=epochs, steps_per_execution=steps, tensorboard=False, **overrides)
+    ends, started = [], []
+    result = Trainer(config).run(spec, data, {"on_start": started.append, "on_epoch": lambda e, logs: ends.append(now())},
+                                 run_dir=run_dir)
+    assert result.status == "finished", result.message
+    return _rates(ends, started[0].num_train)
+
+
+@pytest.mark.parametrize("slug", list(RATIO_CASES))
+def test_workbench_against_plain_keras(slug, tmp_path):
+    from workbench.train import release_memory
+
+    pairs = []
+    for i in range(RATIO_REPEATS):  # interleaved: the machine's load hits both sides alike
+        plain = _plain_side(slug, *RATIO_CASES[slug])
+        release_memory()
+        ours = _workbench_side(slug, *RATIO_CASES[slug], tmp_path / f"run{i}")
+        release_memory()
+        pairs.append((ours, plain))
+    for which, clock in ((0, "wall"), (1, "CPU")):
+        ratios = [o[which] / p[which] for o, p in pairs]
+        _report(f"{slug} workbench / plain Keras throughput ({clock})", "ratio", 0,
+                f"median {np.median(ratios):.3f}, lowest {min(ratios):.3f} "
+                f"(plain median {np.median([p[which] for _, p in pairs]):,.0f} samples/s)")

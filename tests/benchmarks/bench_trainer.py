@@ -21,8 +21,7 @@ from workbench import keras_bridge
 from workbench.data import load_dataset
 from workbench.spec import load_named
 from workbench.train import CallbackSink, FeatureProbe, TrainConfig, release_memory
-from workbench.train.objectives import choose_objectives
-from workbench.train.prepare import prepare
+from workbench.train.prepare import prepare, task_for
 from workbench.train.session import Session
 from workbench.train.trainer import Trainer
 from clocks import EpochClock, now
@@ -57,7 +56,7 @@ def _plain_fit(spec, dataset, config) -> tuple[float, float]:
     prepared = prepare(spec, dataset, config)
     keras.utils.set_random_seed(config.seed)
     model = keras_bridge.build(prepared.spec)
-    objectives = choose_objectives(prepared.spec, True, prepared.has_validation)
+    objectives = task_for(prepared.spec, dataset).objectives(prepared.has_validation)
     steps = -(-prepared.num_train // config.batch_size)
     model.compile(optimizer=config.make_optimizer(steps), loss=objectives.losses, metrics=objectives.metrics)
     clock = EpochClock()

@@ -117,6 +117,7 @@ def preset_rows() -> list[dict]:
                 "slug": slug,
                 "name": spec.name,
                 "family": spec.family,
+                "task": spec.task,
                 "input_shape": list(spec.input_shape),
                 "params": a.total_params,
                 "macs": a.total_macs,
@@ -132,10 +133,13 @@ def run_presets(args) -> int:
         json.dump(rows, sys.stdout, indent=1)
         sys.stdout.write("\n")
         return 0
-    print(f"{'slug':<16}{'name':<22}{'family':<11}{'input':>13}{'params':>14}{'MACs':>9}")
+    width = {key: max([len(key)] + [len(plain(r[key])) for r in rows]) + 2 for key in ("slug", "name", "family", "task")}
+    print(f"{'slug':<{width['slug']}}{'name':<{width['name']}}{'family':<{width['family']}}{'task':<{width['task']}}"
+          f"{'input':>13}{'params':>14}{'MACs':>9}")
     for r in rows:
         print(
-            f"{plain(r['slug']):<16}{plain(r['name']):<22}{plain(r['family']):<11}{shape_text(r['input_shape']):>13}"
-            f"{r['params']:>14,}{human(r['macs']):>9}"
+            f"{plain(r['slug']):<{width['slug']}}{plain(r['name']):<{width['name']}}"
+            f"{plain(r['family']):<{width['family']}}{plain(r['task']):<{width['task']}}"
+            f"{shape_text(r['input_shape']):>13}{r['params']:>14,}{human(r['macs']):>9}"
         )
     return 0

@@ -7,6 +7,7 @@ history so far are saved); a second Ctrl+C aborts at once.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -28,7 +29,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--epochs", type=int, help="total epochs (default: the paper's, capped at 30)")
     p.add_argument("--batch-size", type=int, help="batch size (default: the paper's, capped at 64)")
     p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad, rprop (full batch)")
     p.add_argument("--schedule", help="constant, step, cosine, exponential")
     p.add_argument("--momentum", type=float)
     p.add_argument("--weight-decay", type=float)
@@ -38,13 +39,17 @@ def add_parsers(sub) -> None:
     p.add_argument("--steps-per-execution", type=_steps, metavar="N|auto",
                    help="batches per compiled call (default: auto, chosen from the model's size, as in the window)")
     p.add_argument("--input-shape", help="train on this input shape, e.g. 32,32,1")
-    p.add_argument("--max-samples", type=int, help="use at most this many samples of the data set")
+    p.add_argument("--max-samples", type=int,
+                   help="use at most this many samples of the data set (a generated set: generate this many)")
     p.add_argument("--out", help="also save the trained model here (.h5 or .keras)")
     p.add_argument("--run-dir", help="run directory (default: a new one under the runs folder)")
     add_mlflow_option(p)
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run directory (its spec, data set and settings)")
     p.add_argument("--force", action="store_true",
                    help="train even when the model's memory estimate exceeds the free memory")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object when the run ends: preset, task, data set, epochs, best epoch, "
+                        "the task's metrics at the best epoch, and the saved model")
 
 
 _OVERRIDES = {  # CLI option -> TrainConfig field
@@ -154,7 +159,7 @@ def _copy_out(result, trainer, out: Path) -> str:
             with atomic_target(out, what="model") as temp:
                 shutil.copyfile(result.model_path, temp)
         else:
-            save_model(trainer.model, out)
+            save_model(next(iter(trainer.task.saved_models(trainer.model).values())), out)
     except SaveError as exc:
         raise WorkbenchError(f"{exc} The trained model is in the run folder: {result.model_path}") from None
     return str(out)
@@ -202,10 +207,32 @@ def _log_to_mlflow(args, spec, config, dataset, result) -> None:
     print(f"logged to MLflow at {tracker.uri} (run {run})", file=sys.stderr)
 
 
+def _summary_json(args, spec, dataset, result, saved: str, task) -> dict:
+    """`--json`: the run's outcome, with the task's reported metrics (and the monitored one) at the best epoch."""
+    history = result.history
+    epochs = list(history.get("epoch", []))
+    row = epochs.index(result.best_epoch) if result.best_epoch in epochs else None
+    metrics = {}
+    for name in dict.fromkeys((result.monitor, *task.reported)):
+        key = name if name in history else name.removeprefix("val_")
+        if row is not None and key in history:
+            metrics[key] = history[key][row]
+    return {
+        "preset": args.target if args.target and not args.resume else spec.name,
+        "task": task.name,
+        "dataset": dataset.name,
+        "epochs": result.epochs_completed,
+        "best_epoch": result.best_epoch,
+        "metrics": metrics,
+        "out": saved if result.model_path is not None else None,
+    }
+
+
 def run_train(args) -> int:
     from ..data import load_dataset
     from ..train import RunDir
 
+    from ..train.config import RPROP_NOTE
     from ..train.preflight import preflight
 
     resume_config, options = None, {}
@@ -223,9 +250,13 @@ def run_train(args) -> int:
     _check_out(args.out)
     config = _config(args, spec, resume_config)
     if args.max_samples:
-        options["max_samples"] = args.max_samples
+        from ..data.registry import size_option
+
+        options[size_option(dataset_name)] = args.max_samples
     dataset = load_dataset(dataset_name, seed=config.seed, validation_split=config.validation_split, **options)
-    preflight(spec, dataset)  # graph, shape and class errors before TensorFlow's seconds of importing
+    preflight(spec, dataset)  # graph, shape, class and task errors before TensorFlow's seconds of importing
+    if config.optimizer == "rprop":
+        print(f"note: {RPROP_NOTE}", file=sys.stderr)
 
     import_keras_quietly()
     from ..train import Trainer
@@ -250,14 +281,18 @@ def run_train(args) -> int:
         raise WorkbenchError(result.message)
     if result.status == "nan":
         print(f"error: {result.message}", file=sys.stderr)
-    saved = result.model_path or "(no model saved)"
+    saved = str(result.model_path or "(no model saved)")
+    task = trainer.task
     try:
         if args.out and trainer.model is not None:
             saved = _copy_out(result, trainer, Path(args.out))
     finally:
         trainer.release()
     _log_to_mlflow(args, spec, config, dataset, result)
-    if result.best_epoch is not None:
+    if args.json:
+        json.dump(_summary_json(args, spec, dataset, result, saved, task), sys.stdout)
+        sys.stdout.write("\n")
+    elif result.best_epoch is not None:
         print(f"best {result.monitor} {result.best_value:.4f} at epoch {result.best_epoch}; saved {saved}; run {result.run_dir}")
     else:
         print(f"{result.status}: no completed epoch; run {result.run_dir}")

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..atomic import atomic_target, write_text_atomic
 from ..spec.units import human
-from .results import CSV_COLUMNS, RunRecord
+from .results import RunRecord, leaderboard_columns
 
 COMPARISON_VERSION = 1
 CSV_NAME, JSON_NAME, PNG_NAME = "comparison.csv", "comparison.json", "comparison.png"
@@ -30,20 +30,21 @@ _DIGITS = {"best_val_accuracy": 4, "final_val_loss": 4, "train_seconds": 3, "sam
 
 
 def csv_text(records: Sequence[RunRecord]) -> str:
-    """One row per finished run, columns exactly `CSV_COLUMNS`; empty cells for missing values."""
+    """One row per finished run, columns `leaderboard_columns` (`CSV_COLUMNS` for classification); empty cells for
+    missing values."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for record in records:
-        if not record.finished:
-            continue
+    finished = [r for r in records if r.finished]
+    columns = leaderboard_columns(finished)
+    writer.writerow(columns)
+    for record in finished:
         row = record.csv_row()
-        writer.writerow(["" if row[c] is None else _rounded(c, row[c]) for c in CSV_COLUMNS])
+        writer.writerow(["" if row.get(c) is None else _rounded(c, row[c]) for c in columns])
     return buffer.getvalue()
 
 
 def _rounded(column: str, value: Any) -> Any:
-    digits = _DIGITS.get(column)
+    digits = _DIGITS.get(column, 4 if column.startswith("best_val") else None)
     return round(float(value), digits) if digits is not None else value
 
 
@@ -55,7 +56,7 @@ def comparison_document(records: Sequence[RunRecord], *, dataset: dict, config: 
         "dataset": dataset,
         "config": config,
         "input_shape": list(input_shape) if input_shape else None,
-        "columns": list(CSV_COLUMNS),
+        "columns": list(leaderboard_columns([r for r in records if r.finished])),
         "runs": [r.to_dict() for r in records],
     }
 

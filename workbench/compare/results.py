@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-#: `comparison.csv` columns, in order: a contract other tools read.
+#: `comparison.csv` columns for classification, in order: a contract other tools read.  Runs of another task
+#: name their best monitored value instead of `best_val_accuracy` (`leaderboard_columns`).
 CSV_COLUMNS = (
     "preset", "params", "macs", "epochs", "best_val_accuracy", "best_epoch", "final_val_loss",
     "train_seconds", "samples_per_second", "model_bytes",
@@ -38,6 +39,9 @@ class RunRecord:
     epochs: int = 0
     best_val_accuracy: float | None = None
     best_epoch: int | None = None
+    monitor: str = "val_accuracy"  # the task's monitored log key and its direction ("max"/"min")
+    mode: str = "max"
+    best_value: float | None = None  # the monitored key's best value
     final_val_loss: float | None = None
     train_seconds: float = 0.0
     samples_per_second: float = 0.0
@@ -58,18 +62,31 @@ class RunRecord:
         """
         accuracy = accuracy_key(logs)
         sources = {"accuracy": accuracy, "val_accuracy": f"val_{accuracy}"}
-        for key in CURVES:
+        for key in dict.fromkeys((*CURVES, *self.monitored_curve())):
             value = elapsed if key == "elapsed" else logs.get(sources.get(key, key))
             self.curves.setdefault(key, []).append(_float(value))
         self.epochs = len(self.curves["elapsed"])
         self.summarise_curves()
 
+    def monitored_curve(self) -> tuple[str, ...]:
+        """The monitored key's curve, kept beside `CURVES` for a task that monitors another metric."""
+        return () if self.monitor.endswith("accuracy") else (self.monitor,)
+
+    @property
+    def best_column(self) -> str:
+        """The leaderboard column of the best monitored value: `best_val_accuracy`, `best_val_mse`, ..."""
+        return "best_val_accuracy" if self.monitor.endswith("accuracy") else f"best_{self.monitor}"
+
     def summarise_curves(self) -> None:
-        """best_val_accuracy / best_epoch (first best, 1-based) and final_val_loss from the curves."""
+        """best_val_accuracy, best_value / best_epoch (first best, 1-based) and final_val_loss from the curves."""
         valid = [(v, i) for i, v in enumerate(self.curves.get("val_accuracy", [])) if v is not None]
         if valid:
-            best = max(v for v, _ in valid)
-            self.best_val_accuracy = best
+            self.best_val_accuracy = max(v for v, _ in valid)
+        monitored = "val_accuracy" if self.monitor.endswith("accuracy") else self.monitor
+        valid = [(v, i) for i, v in enumerate(self.curves.get(monitored, [])) if v is not None]
+        if valid:
+            best = (min if self.mode == "min" else max)(v for v, _ in valid)
+            self.best_value = best
             self.best_epoch = next(i for v, i in valid if v == best) + 1
         losses = [v for v in self.curves.get("val_loss", []) if v is not None]
         self.final_val_loss = losses[-1] if losses else None
@@ -82,7 +99,11 @@ class RunRecord:
         return [float(x) for x, _ in pairs], [float(y) for _, y in pairs]
 
     def csv_row(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in CSV_COLUMNS}
+        """This run's cells by column, its best monitored value under `best_column`."""
+        row = {name: getattr(self, name) for name in CSV_COLUMNS}
+        if self.best_column != "best_val_accuracy":
+            row[self.best_column] = self.best_value
+        return row
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -97,6 +118,14 @@ class RunRecord:
         record.input_shape = tuple(record.input_shape)
         record.curves = {k: [_float(v) for v in vs] for k, vs in dict(record.curves).items()}
         return record
+
+
+def leaderboard_columns(records) -> tuple[str, ...]:
+    """`CSV_COLUMNS`, with `best_val_accuracy` standing for the best monitored value of each task in `records`:
+    classification alone keeps the columns unchanged; an autoencoder comparison gets `best_val_mse`."""
+    best = list(dict.fromkeys(r.best_column for r in records)) or ["best_val_accuracy"]
+    at = CSV_COLUMNS.index("best_val_accuracy")
+    return CSV_COLUMNS[:at] + tuple(best) + CSV_COLUMNS[at + 1:]
 
 
 def accuracy_key(logs: dict[str, float]) -> str:

@@ -277,6 +277,7 @@ class _RunSink:
     def on_start(self, info) -> None:
         self.total_steps = info.steps_per_epoch * max(info.epochs - info.initial_epoch, 0)
         self.num_train = info.num_train
+        self.record.monitor, self.record.mode = info.monitor, info.mode
         self.runner._emit("on_run_progress", self.index, 0, self.total_steps)
 
     def on_batch(self, step: int, logs: dict) -> None:

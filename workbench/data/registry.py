@@ -116,6 +116,16 @@ def load_dataset(name_or_path, *, seed: int = 0, validation_split: float = 0.2, 
     return dataset
 
 
+def size_option(name_or_path) -> str:
+    """The loader option that caps a data set's size: `samples` for a generated set that has no `max_samples`."""
+    key = _normalise(os.fspath(name_or_path))
+    if key in EMBEDDED:
+        accepted = inspect.signature(EMBEDDED[key].loader).parameters
+        if "max_samples" not in accepted and "samples" in accepted:
+            return "samples"
+    return "max_samples"
+
+
 def _load(text: str, common: dict, options: dict) -> tuple[Dataset, str]:
     """`load_dataset`'s dispatch: the data set and the name or absolute path it was found by."""
     key = _normalise(text)

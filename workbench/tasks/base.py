@@ -12,6 +12,7 @@ inside the methods that need it, so listing tasks stays instant.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,7 +88,7 @@ def float_inputs(x: np.ndarray) -> np.ndarray:
     return x.astype(np.float32, copy=False)
 
 
-class Task:
+class Task(ABC):
     """The defaults: one functional model trained by `fit()` on mini-batches."""
 
     name = ""
@@ -105,9 +106,18 @@ class Task:
     def check(self, dataset) -> None:
         """Raise DatasetError when `dataset` does not fit this task."""
 
-    def arrays(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """What `fit()` reads for inputs `x` (fitted to the model) and the data set's labels `y`."""
+    def arrays(self, x: np.ndarray, y: np.ndarray):
+        """What `fit()` reads for inputs `x` (fitted to the model) and the data set's labels `y`.
+
+        The inputs may be one array, a tuple or list of arrays, or a dict by
+        input name (a model with several inputs); the targets None for a task
+        that learns from the inputs alone (a GAN).
+        """
         return float_inputs(x), y
+
+    def head_units(self, dataset) -> int | None:
+        """The units the spec's head is resized to for `dataset`; None leaves the head as the preset has it."""
+        return None
 
     def refuse(self, dataset, why: str) -> DatasetError:
         return DatasetError(
@@ -124,6 +134,14 @@ class Task:
         """The functional model inside what `build` returned: the one written to `.h5`."""
         return model
 
+    def saved_models(self, model) -> dict:
+        """File name in the run folder -> functional model, each written as an `.h5` plain Keras opens.
+
+        The first is the run's main file (`--out` copies it); a task of
+        several networks (a GAN) names one file per network.
+        """
+        return {"model.h5": self.saved_model(model)}
+
     def batching_for(self) -> str:
         """"full" when the spec asks for it or trains with RPROP, else the task's default."""
         training = self.spec.training or {}
@@ -134,11 +152,18 @@ class Task:
         return self.batching
 
     # -- compile -----------------------------------------------------------
+    @abstractmethod
     def objectives(self, has_validation: bool) -> Objectives:
-        raise NotImplementedError
+        """Losses, metrics, the monitored log key and its direction."""
 
-    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1) -> Objectives:
-        """Compile `model` (as `build` returned it) with this task's losses and metrics."""
+    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1,
+                new_optimizer=None) -> Objectives:
+        """Compile `model` (as `build` returned it) with this task's losses and metrics.
+
+        `optimizer` is the run's optimizer; `new_optimizer()`, when given,
+        makes another one from the same settings, for a task that trains
+        several networks each with its own (a GAN).
+        """
         objectives = self.objectives(has_validation)
         model.compile(
             optimizer=optimizer, loss=objectives.losses, loss_weights=objectives.loss_weights,

@@ -24,7 +24,9 @@ class Classification(Task):
     name = "classification"
     inputs = "of any shape"
     targets = "one integer class index per sample"
-    reported = ("val_accuracy",)
+    @property
+    def reported(self) -> tuple[str, ...]:
+        return ("val_accuracy", "val_mse") if self.one_hot_mse else ("val_accuracy",)
 
     @property
     def one_hot_mse(self) -> bool:
@@ -37,6 +39,12 @@ class Classification(Task):
     @property
     def binary(self) -> bool:
         return len(self.spec.resolved_outputs()) == 1 and self.output_units() == 1
+
+    def head_units(self, dataset) -> int | None:
+        """The data set's classes; a single sigmoid unit stays one unit for two classes."""
+        if self.binary and dataset.num_classes == 2:
+            return None
+        return dataset.num_classes
 
     def check(self, dataset) -> None:
         if dataset.task in ("regression", "segmentation"):

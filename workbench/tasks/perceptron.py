@@ -57,7 +57,8 @@ class Perceptron(Task):
         return Objectives([None], None, [], outputs, output, "accuracy",
                           "val_accuracy" if has_validation else "accuracy", "max")
 
-    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1) -> Objectives:
+    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1,
+                new_optimizer=None) -> Objectives:
         model.compile(optimizer=optimizer, steps_per_execution=steps_per_execution)
         return self.objectives(has_validation)
 

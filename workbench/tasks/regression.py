@@ -13,6 +13,9 @@ class Regression(Task):
     targets = "float values per sample"
     reported = ("val_loss", "val_mae")
 
+    def head_units(self, dataset) -> int | None:
+        return dataset.output_units
+
     def check(self, dataset) -> None:
         if dataset.task != "regression":
             raise self.refuse(dataset, f"it holds {dataset.task.replace('_', ' ')} labels, not values")

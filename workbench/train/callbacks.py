@@ -94,7 +94,10 @@ class TrainingCallback(keras.callbacks.Callback):
     An epoch cut short by a stop request is neither recorded nor reported:
     a resumed run trains it again from the last checkpoint.  A loss that
     grows a thousandfold is reported once through `sink.on_warning` and kept
-    in `warnings`.
+    in `warnings`.  `task_logs(epoch, logs)`, when given, returns the task's
+    post-epoch metrics, merged into the logs before they are recorded (so
+    the best checkpoint can follow them); `after_epoch(epoch)` runs after
+    the sink has seen the epoch (the task's view samples).
     """
 
     def __init__(
@@ -110,6 +113,8 @@ class TrainingCallback(keras.callbacks.Callback):
         probe_per_second: float = 2.0,
         nan_hint: str = "",
         chance_loss: float | None = None,
+        task_logs: Callable[[int, dict], dict] | None = None,
+        after_epoch: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
         super().__init__()
@@ -124,6 +129,8 @@ class TrainingCallback(keras.callbacks.Callback):
         self._failed_probe: tuple[str, ...] | None = None
         self.probe_throttle = Throttle(probe_per_second, clock)
         self.nan_hint = nan_hint
+        self.task_logs = task_logs
+        self.after_epoch = after_epoch
         self.divergence = DivergenceWatch(nan_hint, chance_loss)
         self.warnings: list[str] = []
         self.clock = clock
@@ -222,10 +229,14 @@ class TrainingCallback(keras.callbacks.Callback):
             )
             self._stop()
         healthy = self.control.failure is None  # a diverged epoch's weights are no checkpoint
+        if healthy and self.task_logs is not None:
+            logs.update(self.task_logs(epoch + 1, logs))
         self.record(epoch + 1, logs, weights if healthy else None)
         self.sink.on_epoch(epoch + 1, logs)
         if self.weight_paths is not None:
             self.sink.on_weights(epoch + 1, dict(zip(self.weight_paths, weights)))
+        if healthy and self.after_epoch is not None:
+            self.after_epoch(epoch + 1)
 
     def on_train_end(self, logs=None):
         if self.batches is not None:  # a stop mid-epoch leaves batches no epoch end has sent

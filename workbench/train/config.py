@@ -13,7 +13,10 @@ from typing import Any
 
 from .errors import ConfigError
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad", "rprop")
+#: why RPROP trains on the whole training set per step, for the CLI and the window
+RPROP_NOTE = ("RPROP adapts each weight's step from the sign of its whole-set gradient; with mini-batches the "
+              "signs flip from batch to batch and it stalls, so it trains full batch (the batch size is ignored)")
 SCHEDULES = ("constant", "step", "cosine", "exponential")
 #: `steps_per_execution` chosen by the Trainer from the model's size (`execution.auto_steps_per_execution`)
 AUTO = "auto"
@@ -61,7 +64,8 @@ class ConfigField:
 #: every setting a person picks in a form, in the order the forms show them (the training panel shows all,
 #: the comparison window a subset); `TrainConfig.__post_init__` checks the same limits
 FIELDS = (
-    ConfigField("optimizer", "Optimizer", "choice", choices=OPTIMIZERS),
+    ConfigField("optimizer", "Optimizer", "choice", choices=OPTIMIZERS,
+                help="rprop: resilient back-propagation; the learning rate is its initial step size. " + RPROP_NOTE),
     ConfigField("learning_rate", "Learning rate", "log", 1e-8, 1e12,
                 help="Initial learning rate; the arrows halve or double it. High rates are allowed: watching a "
                      "run diverge teaches too."),
@@ -230,6 +234,10 @@ class TrainConfig:
             return opt.SGD(rate, momentum=self.momentum, nesterov=self.optimizer == "nesterov", **decay)
         if self.optimizer == "adamw":
             return opt.AdamW(rate, weight_decay=self.weight_decay)
+        if self.optimizer == "rprop":
+            from workbench.keras_bridge import Rprop
+
+            return Rprop(float(self.learning_rate))
         return {"adam": opt.Adam, "rmsprop": opt.RMSprop, "adagrad": opt.Adagrad}[self.optimizer](rate, **decay)
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workbench.tasks.base import outputs_probabilities, weighted_outputs
+
 from .live.stats import thumbnails
-from .objectives import choose_objectives, outputs_probabilities
 
 #: validation samples the evaluation looks at, at most
 EVALUATION_LIMIT = 3000
@@ -29,7 +30,7 @@ def evaluate_model(model, prepared, class_names: list[str], limit: int = EVALUAT
     """Class probabilities of `model` on up to `limit` held-out samples of `prepared` (the run's own data)."""
     x, y, split, total = evaluation_arrays(prepared, limit)
     spec = prepared.spec
-    main = choose_objectives(spec, True, prepared.has_validation).main_output
+    main = weighted_outputs(spec)[2]
     index = spec.resolved_outputs().index(main)
     chunks = []
     for start in range(0, len(x), EVALUATION_BATCH):

@@ -17,8 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-EVENTS = ("on_start", "on_batch", "on_batches", "on_epoch", "on_weights", "on_feature_maps", "on_probe_failed",
-          "on_finished", "on_error", "on_warning")
+EVENTS = ("on_start", "on_batch", "on_batches", "on_epoch", "on_weights", "on_samples", "on_feature_maps",
+          "on_probe_failed", "on_finished", "on_error", "on_warning")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class StartInfo:
     monitor: str
     probe_layers: tuple[str, ...] = field(default_factory=tuple)
     steps_per_execution: int = 1  # as chosen for this run ("auto" resolved)
+    mode: str = "max"  # whether a larger `monitor` is better ("max") or a smaller ("min"), as the task says
 
 
 @runtime_checkable
@@ -59,6 +60,10 @@ class TrainingSink(Protocol):
     `on_weights(epoch, weights)`: after `on_epoch`, the weights by path
     ("dense/kernel") from the epoch's one weight pull (the same arrays the
     checkpoint saves; do not modify them).
+    `on_samples(epoch, samples)`: after `on_epoch`, once per epoch, the
+    task's view data (`Task.samples`: a dict of Qt-free arrays, e.g. the
+    decision boundary grid or inputs and reconstructions), computed in the
+    training thread only when the sink has this method.
     `on_feature_maps(layer, array)`: one sample's activations (float32, no
     batch axis), at most `probe_per_second` rounds; `Trainer.probe` says
     which layers and sample, and may be changed from any thread mid-run.
@@ -75,6 +80,7 @@ class TrainingSink(Protocol):
     def on_batches(self, chunk: Any) -> None: ...
     def on_epoch(self, epoch: int, logs: dict[str, float]) -> None: ...
     def on_weights(self, epoch: int, weights: dict[str, np.ndarray]) -> None: ...
+    def on_samples(self, epoch: int, samples: dict[str, Any]) -> None: ...
     def on_feature_maps(self, layer: str, array: np.ndarray) -> None: ...
     def on_probe_failed(self, layers: tuple[str, ...], message: str) -> None: ...
     def on_finished(self, result: Any) -> None: ...

@@ -2,7 +2,7 @@
 
 Importing TensorFlow takes 5-11 s; a spec whose graph is broken, whose
 input cannot take the data or whose head cannot be sized for its classes
-should fail in a fraction of that.  `preflight` runs the same checks the
+or whose data set does not fit the spec's task should fail in a fraction of that.  `preflight` runs the same checks the
 Trainer's `prepare` runs (it is a part of it), without fitting the data.
 """
 

@@ -1,9 +1,12 @@
 """Fitting a spec and a data set to each other before anything is built.
 
-The head is resized to the data's classes (or regression targets), a
-tabular model's input to the data's feature count, and the data is fitted
-to the model's input (images resized, re-channelled and scaled to [0, 1] by
-`workbench.data.fit_to_model`).  Every check that can fail runs here, before
+The spec's task (`workbench.tasks`) checks that the data set fits it and
+says what the head is resized to (the data's classes or regression
+targets; nothing for an autoencoder), a tabular model's input is set to the
+data's feature count, and the data is fitted to the model's input (images
+resized, re-channelled and scaled to [0, 1] by
+`workbench.data.fit_to_model`), then turned by the task into what `fit()`
+reads (`Task.arrays`: targets from labels, the inputs themselves, ...).  Every check that can fail runs here, before
 TensorFlow builds anything, so bad input costs no training time.
 """
 
@@ -15,6 +18,7 @@ import numpy as np
 
 from workbench.data.dataset import Dataset
 from workbench.spec import ModelSpec, analyze, num_classes, with_classes, with_input_shape
+from workbench.tasks import Task, for_spec
 
 from .config import TrainConfig
 from .errors import TrainError
@@ -26,11 +30,12 @@ class Prepared:
 
     spec: ModelSpec
     dataset: Dataset  # fitted: float32 arrays (or a stream) shaped for spec.input_shape
-    x_train: np.ndarray | None
-    y_train: np.ndarray | None
-    x_val: np.ndarray | None
+    x_train: object  # an array, a tuple/list of arrays or a dict by input name (`Task.arrays`); None if streamed
+    y_train: np.ndarray | None  # None for a task that learns from the inputs alone
+    x_val: object
     y_val: np.ndarray | None
     notes: list[str]  # how the spec was adapted and what was held out (fitting notes are in `dataset`)
+    task: Task | None = None
 
     @property
     def streamed(self) -> bool:
@@ -40,17 +45,17 @@ class Prepared:
     def has_validation(self) -> bool:
         if self.streamed:
             return self.dataset.stream.count("val") > 0
-        return self.x_val is not None and len(self.x_val) > 0
+        return self.x_val is not None and sample_count(self.x_val) > 0
 
     @property
     def num_train(self) -> int:
-        return self.dataset.stream.count("train") if self.streamed else len(self.x_train)
+        return self.dataset.stream.count("train") if self.streamed else sample_count(self.x_train)
 
     @property
     def num_val(self) -> int:
         if self.streamed:
             return self.dataset.stream.count("val")
-        return 0 if self.x_val is None else len(self.x_val)
+        return 0 if self.x_val is None else sample_count(self.x_val)
 
     def probe_sample(self) -> np.ndarray:
         """One fixed input for feature maps: the first validation sample (else training)."""
@@ -59,15 +64,41 @@ class Prepared:
             x, _ = self.dataset.stream.batches(split, 1, shuffle=False)[0]
             return np.asarray(x)
         source = self.x_val if self.has_validation else self.x_train
-        return source[:1]
+        return first_samples(source, 1)
 
 
-def adapt_spec(spec: ModelSpec, dataset: Dataset) -> tuple[ModelSpec, list[str]]:
-    """The spec with its head sized for the data and, for tabular data, its input width."""
+def sample_count(x) -> int:
+    """Samples in `x`: one array, a tuple/list of arrays or a dict of them (all of one length)."""
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    elif isinstance(x, (tuple, list)):
+        x = x[0]
+    return len(x)
+
+
+def first_samples(x, count: int):
+    """The first `count` samples of `x`, in the same structure."""
+    if isinstance(x, dict):
+        return {k: v[:count] for k, v in x.items()}
+    if isinstance(x, (tuple, list)):
+        return type(x)(v[:count] for v in x)
+    return x[:count]
+
+
+def task_for(spec: ModelSpec, dataset: Dataset) -> Task:
+    """The spec's task for `dataset`: a classification preset trained on a table of values regresses."""
+    return for_spec(spec, regression=not dataset.is_classification)
+
+
+def adapt_spec(spec: ModelSpec, dataset: Dataset, task: Task | None = None) -> tuple[ModelSpec, list[str]]:
+    """The spec with its head sized as its task (default: `task_for`) asks for the data and, for tabular data,
+    its input width; DatasetError when the data set does not fit the task."""
     notes = []
-    units = dataset.output_units
-    current = num_classes(spec)
-    if current != units:
+    task = task or task_for(spec, dataset)
+    task.check(dataset)
+    units = task.head_units(dataset)
+    current = num_classes(spec) if units is not None else None
+    if units is not None and current != units:
         try:
             spec = with_classes(spec, units)
         except ValueError as exc:
@@ -104,14 +135,15 @@ def _require_one_input(spec: ModelSpec, dataset: Dataset) -> None:
     )
 
 
-def prepare(spec: ModelSpec, dataset: Dataset, config: TrainConfig) -> Prepared:
-    """Adapt the spec, fit the data to it and hold out validation data if the set has none."""
+def prepare(spec: ModelSpec, dataset: Dataset, config: TrainConfig, task: Task | None = None) -> Prepared:
+    """Adapt the spec, fit the data to it, hold out validation data if the set has none, make the task's arrays."""
     from workbench.data import fit_to_model, split_indices
 
     if not isinstance(dataset, Dataset):
         raise TrainError(f"expected a workbench Dataset, got {type(dataset).__name__}")
     dataset.validate()
-    spec, notes = adapt_spec(spec, dataset)
+    task = task or task_for(spec, dataset)
+    spec, notes = adapt_spec(spec, dataset, task)
     fitted = fit_to_model(dataset, spec.input_shape)  # its own notes say how the data was fitted
     x_train, y_train, x_val, y_val = fitted.x_train, fitted.y_train, fitted.x_val, fitted.y_val
     if fitted.stream is None and x_val is None and config.validation_split > 0:
@@ -119,4 +151,8 @@ def prepare(spec: ModelSpec, dataset: Dataset, config: TrainConfig) -> Prepared:
         if len(val):
             x_train, y_train, x_val, y_val = x_train[train], y_train[train], x_train[val], y_train[val]
             notes.append(f"held out {len(val)} of {len(train) + len(val)} samples for validation")
-    return Prepared(spec, fitted, x_train, y_train, x_val, y_val, notes)
+    if fitted.stream is None:
+        x_train, y_train = task.arrays(x_train, y_train)
+        if x_val is not None:
+            x_val, y_val = task.arrays(x_val, y_val)
+    return Prepared(spec, fitted, x_train, y_train, x_val, y_val, notes, task)

@@ -26,8 +26,7 @@ from .events import StartInfo
 from .execution import steps_per_execution
 from .h5_save import save_model, workbench_metadata
 from .memory_check import memory_where, require_memory
-from .objectives import Objectives, choose_objectives
-from .prepare import Prepared, prepare
+from .prepare import Prepared, prepare, task_for
 from .probe import check_layers
 from .result import DIVERGED, FAILED, FINISHED, STOPPED, TrainResult
 from .run_dir import (
@@ -41,6 +40,7 @@ from .run_dir import (
     new_run_path,
 )
 from .run_info import iso, library_versions, repeat_targets, summary, tensorboard_callback
+from .task_epoch import TaskEpoch
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,9 @@ class Session:
         self.progress = _Progress()
         self.run_dir: RunDir | None = None
         self.prepared: Prepared | None = None
-        self.objectives: Objectives | None = None
+        self.task = None  # the spec's `workbench.tasks.Task`, bound once the data set is known
+        self.objectives = None  # the task's `Objectives`: losses, metrics, monitored key and direction
+        self.batch_size = self.config.batch_size  # the whole training set for a full-batch task
         self.device: DeviceInfo | None = None
         self.callback: TrainingCallback | None = None
         self.initial_epoch = 0
@@ -111,32 +113,33 @@ class Session:
         from workbench.keras_bridge import build
 
         config = self.config
-        self.prepared = prepare(self.spec, self.dataset, config)
+        self.task = self.trainer.task = task_for(self.spec, self.dataset)
+        self.prepared = prepare(self.spec, self.dataset, config, self.task)
         spec = self.prepared.spec
+        if self._full_batch():
+            self.batch_size = self.prepared.num_train
         checkpoint = self._read_resume_point()
         self.device = describe_device()
         if self.trainer.check_memory:
-            require_memory(spec, config.batch_size, config.optimizer, memory_where(self.device.kind))
+            require_memory(spec, self.batch_size, config.optimizer, memory_where(self.device.kind))
         self.run_dir = RunDir(self.requested_dir or self.resume_from or new_run_path(spec.name))
         self.run_dir.prepare()
         # Keras' global state is per thread: set it here, in the thread that trains.
         keras.utils.set_random_seed(config.seed)
         if config.mixed_precision:
             keras.config.set_dtype_policy("mixed_float16" if self.device.kind == "GPU" else "mixed_bfloat16")
-        model = build(spec)
+        network = build(spec)
+        self.params = int(network.count_params())
+        model = self.task.build(network)
         self.trainer.model = model
-        self.params = int(model.count_params())
         self.steps_per_epoch = self._steps_per_epoch()
         self.steps_per_execution = steps_per_execution(
             config, analyze(spec).total_macs, self.steps_per_epoch, on_gpu=self.device.kind == "GPU")
         self.trainer.prepared = self.prepared
-        self.objectives = choose_objectives(spec, self.prepared.dataset.is_classification, self.prepared.has_validation)
-        model.compile(
-            optimizer=config.make_optimizer(self.steps_per_epoch),
-            loss=self.objectives.losses,
-            loss_weights=self.objectives.loss_weights,
-            metrics=self.objectives.metrics,
+        self.objectives = self.task.compile(
+            model, config.make_optimizer(self.steps_per_epoch), has_validation=self.prepared.has_validation,
             steps_per_execution=self.steps_per_execution,
+            new_optimizer=lambda: config.make_optimizer(self.steps_per_epoch),
         )
         if checkpoint is not None:
             self._restore(checkpoint)
@@ -198,8 +201,14 @@ class Session:
             return True
         return value > best if self.objectives.mode == "max" else value < best
 
+    def _full_batch(self) -> bool:
+        """The whole training set per step: the task asks for it, or RPROP trains (it stalls on mini-batches)."""
+        if self.prepared.streamed:
+            return False
+        return self.task.batching_for() == "full" or self.config.optimizer == "rprop"
+
     def _steps_per_epoch(self) -> int:
-        return max(1, math.ceil(self.prepared.num_train / self.config.batch_size))
+        return max(1, math.ceil(self.prepared.num_train / self.batch_size))
 
     def _fit_inputs(self) -> dict:
         """`fit` keyword arguments for the data: arrays, or PyDatasets for streamed sets.
@@ -216,9 +225,9 @@ class Session:
             return args
 
         def targets(y):
-            return y if outputs == 1 else (y,) * outputs
+            return y if outputs == 1 or y is None else (y,) * outputs
 
-        args = {"x": prepared.x_train, "y": targets(prepared.y_train), "batch_size": config.batch_size, "shuffle": True}
+        args = {"x": prepared.x_train, "y": targets(prepared.y_train), "batch_size": self.batch_size, "shuffle": True}
         if prepared.has_validation:
             args["validation_data"] = (prepared.x_val, targets(prepared.y_val))
         return args
@@ -232,6 +241,7 @@ class Session:
                 probe.samples = np.ascontiguousarray(self.prepared.probe_sample())
         if sink.wants("on_batches"):
             self.batches = BatchBuffer(sink.on_batches, config.batch_events_per_second)
+        epoch_task = TaskEpoch(self.task, model, self.prepared, sink, config.epochs)
         self.callback = TrainingCallback(
             control=self.control,
             sink=sink,
@@ -243,6 +253,8 @@ class Session:
             probe_per_second=config.probe_per_second,
             nan_hint=self._nan_hint(),
             chance_loss=self._chance_loss(),
+            task_logs=epoch_task.logs,
+            after_epoch=epoch_task.send_samples if sink.wants("on_samples") else None,
         )
         callbacks = [self.callback]
         tensorboard = tensorboard_callback(self.run_dir.tensorboard_dir) if config.tensorboard else None
@@ -264,7 +276,7 @@ class Session:
     def _chance_loss(self) -> float | None:
         """Cross-entropy of a uniform guess (ln C) for single-output classification, else None."""
         dataset = self.prepared.dataset
-        if not dataset.is_classification or self.objectives.multi_output or dataset.num_classes < 2:
+        if self.task.name != "classification" or self.objectives.multi_output or dataset.num_classes < 2:
             return None
         return math.log(dataset.num_classes)
 
@@ -286,11 +298,12 @@ class Session:
             steps_per_epoch=self.steps_per_epoch,
             epochs=self.config.epochs,
             initial_epoch=self.initial_epoch,
-            batch_size=self.config.batch_size,
+            batch_size=self.batch_size,
             num_train=self.prepared.num_train,
             num_val=self.prepared.num_val,
             run_dir=str(self.run_dir.path),
             monitor=self.objectives.monitor,
+            mode=self.objectives.mode,
             probe_layers=self.config.probe_layers,
             steps_per_execution=self.steps_per_execution,
         )
@@ -344,7 +357,10 @@ class Session:
         record = self._run_record(status, message, result)
         if model_epoch is not None:
             metadata = workbench_metadata(self.prepared.spec, history_columns(self.progress.rows), summary(record))
-            result.model_path = save_model(self.trainer.model, self.run_dir.model_file, metadata)
+            paths = [save_model(network, self.run_dir.path / name, metadata)
+                     for name, network in self.task.saved_models(self.trainer.model).items()]
+            result.model_path = paths[0]
+            record["files"] = {**record["files"], "model": paths[0].name, "models": [p.name for p in paths]}
         else:
             record["files"] = {**record["files"], "model": None}
         self.run_dir.write_run(record)

@@ -36,8 +36,9 @@ class Trainer:
     `stop()`, `pause()`, `resume()` and `probe.request(layers, sample)` may
     be called from any thread.  Set `probe.samples` (model-ready inputs)
     before `run` to offer more than the first validation sample.  After `run`
-    returns, `model` holds the trained Keras model and `prepared` the data as
-    it was fitted, for `evaluate()` and `feature_maps()` in the same thread;
+    returns, `model` holds the trained Keras model (as the task built it:
+    `task.saved_models(model)` gives the networks written to files), `task`
+    the spec's `workbench.tasks.Task`, and `prepared` the data as it was fitted, for `evaluate()` and `feature_maps()` in the same thread;
     call `release()` when done with them.  `check_memory=False` trains even
     when the spec's memory estimate exceeds the free memory (`--force`).
     """
@@ -47,6 +48,7 @@ class Trainer:
         self.check_memory = check_memory
         self.control = RunControl()
         self.model = None
+        self.task = None
         self.prepared = None
         self.probe = LiveProbe(self.config.probe_layers)
         self._started = False
