@@ -27,6 +27,7 @@ from .feature_maps import FeatureMapView
 from .job import TrainingJob
 from .panel import TrainingPanel
 from .runs import RunsView
+from .views import TaskViews
 from .weights import WeightsView
 from .worker import FeatureMaps, RunStarted, TrainRequest
 
@@ -67,6 +68,8 @@ class TrainingController(QObject):
         self.weights = WeightsView()
         self.evaluation = EvaluationView()
         self.runs = RunsView()
+        self.task_views = TaskViews()
+        self.task_views.set_task(document.spec.task)
         self.open_spec = None  # callable(spec) -> bool, set by the window (asks about unsaved changes)
         self.last_result: TrainResult | None = None
         self.confirm_close = True
@@ -89,6 +92,9 @@ class TrainingController(QObject):
         job.epochEnded.connect(self._on_epoch)
         job.weights.connect(self.weights.add_snapshot)
         job.featureMaps.connect(self._on_feature_maps)
+        job.samples.connect(self.task_views.show_samples)
+        job.generated.connect(self.task_views.show_generated)
+        self.task_views.generateRequested.connect(job.generate)
         job.probeFailed.connect(self.feature_maps.show_message)
         job.evaluated.connect(self._on_evaluated)
         job.failed.connect(self._on_failed)
@@ -271,6 +277,7 @@ class TrainingController(QObject):
     def _on_started(self, started: RunStarted) -> None:
         info = started.info
         self.curves.begin_run(info)
+        self.task_views.set_task(started.spec.task)
         self.feature_maps.set_samples(started.samples)
         self.weights.set_spec(started.spec, info.epochs)
         self.panel.begin_progress(info)
@@ -347,6 +354,7 @@ class TrainingController(QObject):
     @Slot()
     def _on_model_loaded(self) -> None:
         self.feature_maps.set_layer(None)
+        self.task_views.set_task(self.doc.spec.task)  # empty: an opened model brings no samples
         self._on_selection_changed(self.doc.selection())
 
     @Slot(str, int)

@@ -1,0 +1,191 @@
+"""The task views draw each task's per-epoch samples (built here by hand, in the tasks' formats), without Keras."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from workbench.tasks.perceptron import LESSON
+from workbench.ui.theme import apply_theme
+from workbench.ui.training.job import TrainingJob
+from workbench.ui.training.views import (
+    TASK_VIEWS,
+    DecisionBoundaryView,
+    GeneratorView,
+    HopfieldView,
+    ReconstructionView,
+    SampleGridView,
+    SegmentationView,
+    SequenceView,
+    TaskViews,
+)
+from workbench.ui.training.worker import GENERATED, SAMPLES
+
+
+def plane(lesson: bool = False) -> dict:
+    """The format of `tasks.planes.plane_samples`: a 64×64 grid, 4 points, 3 hidden units (one without a line)."""
+    lines = np.array([[[-1, 0], [1, 0]], [[0, -1], [0, 1]], [[np.nan, np.nan], [np.nan, np.nan]]], np.float32)
+    out = {"grid": np.linspace(0, 1, 64 * 64, dtype=np.float32).reshape(64, 64),
+           "extent": np.array([-0.2, 1.2, -0.3, 1.3], np.float32),
+           "points": np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32), "labels": np.array([0, 1, 1, 0]),
+           "unit_lines": lines}
+    if lesson:
+        out["lesson"] = np.array(LESSON)
+    return out
+
+
+def test_decision_boundary_draws_grid_points_and_unit_lines(qtbot):
+    view = DecisionBoundaryView()
+    qtbot.addWidget(view)
+    view.show_samples(3, plane())
+    assert view.image.image.shape == (64, 64)
+    assert view.image.levels.tolist() == [0.0, 1.0]
+    rect = view.image.mapRectToParent(view.image.boundingRect())
+    assert (round(rect.left(), 4), round(rect.right(), 4), round(rect.top(), 4), round(rect.bottom(), 4)) == \
+        (-0.2, 1.2, -0.3, 1.3)
+    assert len(view.scatter.data) == 4
+    xs, _ = view.units.getData()
+    assert len(xs) == 4  # two units with a line, two end points each; the NaN unit is left out
+    assert view.plot.titleLabel.text == "epoch 3"
+    assert view.lesson.isHidden()
+
+
+def test_decision_boundary_of_logits_uses_a_symmetric_range_and_says_the_xor_lesson(qtbot):
+    view = DecisionBoundaryView()
+    qtbot.addWidget(view)
+    samples = plane(lesson=True)
+    samples["grid"] = samples["grid"] * 6 - 2  # a logit difference from -2 to 4
+    del samples["unit_lines"]
+    view.show_samples(1, samples)
+    assert view.image.levels.tolist() == [-4.0, 4.0]
+    assert view.units.getData()[0] is None or len(view.units.getData()[0]) == 0
+    assert not view.lesson.isHidden() and "XOR" in view.lesson.text() and "3 of its 4" in view.lesson.text()
+
+
+def test_reconstruction_grid_latent_scatter_and_pca_reference(qtbot):
+    view = ReconstructionView()
+    qtbot.addWidget(view)
+    inputs = np.random.default_rng(0).random((8, 784)).astype(np.float32)
+    samples = {"inputs": inputs, "reconstructions": inputs * 0.5, "codes": np.zeros((100, 2), np.float32),
+               "code_labels": np.arange(100) % 10, "pca_mse": np.float32(0.0333)}
+    view.show_samples(2, samples)
+    assert view.image.image.shape == (2 * 28 + 1, 8 * 28 + 7)  # two rows of eight 28×28 tiles, 1-pixel gaps
+    assert np.allclose(view.image.image[29:, :28], inputs[0].reshape(28, 28) * 0.5)
+    assert view.latent.isVisible() and len(view.scatter.data) == 100
+    assert "0.0333" in view.caption.text()
+    del samples["codes"], samples["pca_mse"]
+    view.show_samples(3, samples)
+    assert view.latent.isVisible() is False and "PCA" not in view.caption.text()
+
+
+def test_segmentation_mosaic_paints_labels_and_draws_one_bar_per_present_class(qtbot):
+    view = SegmentationView()
+    qtbot.addWidget(view)
+    truth = np.zeros((4, 32, 32), np.int32)
+    truth[:, 8:16, 8:16] = 2
+    samples = {"images": np.random.default_rng(1).random((4, 32, 32, 3)).astype(np.float32), "truth": truth,
+               "predicted": np.zeros_like(truth), "class_iou": np.array([0.9, np.nan, 0.0, 0.5, np.nan, np.nan],
+                                                                        np.float32)}
+    view.show_samples(5, samples)
+    mosaic = view.image.image
+    assert mosaic.shape == (4 * 33 - 1, 3 * 33 - 1, 3)
+    truth_tile, predicted_tile = mosaic[:32, 33:65], mosaic[:32, 66:98]
+    assert not np.allclose(truth_tile[10, 10], truth_tile[0, 0])  # class 2 painted apart from the background
+    assert np.allclose(predicted_tile[10, 10], predicted_tile[0, 0])
+    assert view.bars.opts["x"].tolist() == [0, 2, 3]
+    assert np.allclose(view.bars.opts["height"], [0.9, 0.0, 0.5])
+    assert "mean IoU 0.467 over 3 classes" in view.caption.text()
+
+
+def test_generator_sliders_only_request_and_draw_the_answer(qtbot):
+    view = GeneratorView()
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.requested) as request:
+        view.angle.setValue(18)  # a quarter turn
+    kind, angle, size = request.args
+    assert kind == 0 and angle == pytest.approx(np.pi / 2) and size == pytest.approx(0.5)
+    view.show_samples(4, {"generated": np.full((32, 32, 1), 0.25, np.float32), "drawn": np.ones((32, 32), np.float32)})
+    assert view.generated.image.shape == (32, 32) and float(view.generated.image.max()) == 0.25
+    assert view.drawn.image.shape == (32, 32)
+
+
+def test_sample_grid_takes_a_gan_mosaic_or_rbm_chains_with_filters(qtbot):
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    view.show_samples(1, {"samples": np.zeros((280, 280), np.float32)})
+    assert view.samples.image.shape == (280, 280) and view.filters_box.isVisible() is False
+    view.show_samples(2, {"samples": np.zeros((100, 28, 28), np.float32), "filters": np.ones((64, 28, 28), np.float32)})
+    assert view.samples.image.shape == (10 * 29 - 1, 10 * 29 - 1)
+    assert view.filters.image.shape == (8 * 29 - 1, 8 * 29 - 1)
+
+
+def test_hopfield_replays_the_trace_with_energy_and_overlaps(qtbot):
+    view = HopfieldView()
+    qtbot.addWidget(view)
+    trace = np.where(np.random.default_rng(2).random((201, 100)) < 0.5, -1.0, 1.0).astype(np.float32)
+    energies = np.linspace(-10, -40, 201)
+    view.show_samples(1, {"trace": trace, "energies": energies, "overlaps": np.array([1.0, 0.1, -0.2])})
+    assert view.state.image.shape == (10, 10) and view.state.levels.tolist() == [-1.0, 1.0]
+    assert len(view.curve.getData()[0]) == 201
+    assert view.bars.opts["height"].tolist() == pytest.approx([1.0, 0.1, -0.2])
+    qtbot.waitUntil(lambda: not view.timer.isActive(), timeout=5000)
+    assert view.frame == 200 and np.array_equal(view.state.image.ravel(), trace[-1])
+    assert "-10.00 → -40.00" in view.caption.text()
+
+
+def test_sequence_table_marks_wrong_rows_and_shows_attention(qtbot):
+    view = SequenceView()
+    qtbot.addWidget(view)
+    view.show_samples(2, {"inputs": ["3 May 2001", "May 4, 1999"], "decoded": ["2001-05-03", "1999-05-05"],
+                          "truth": ["2001-05-03", "1999-05-04"], "attention": np.full((10, 12), 1 / 12, np.float32)})
+    assert view.table.rowCount() == 2 and view.table.item(1, 1).text() == "1999-05-05"
+    assert "1 of 2" in view.caption.text()
+    assert view.heat.image.shape == (10, 12) and not view.canvas.isHidden()
+
+
+def test_container_chooses_views_by_task_and_clears(qtbot):
+    views = TaskViews()
+    qtbot.addWidget(views)
+    assert [type(v) for v in views.views] == list(TASK_VIEWS["classification"])
+    views.show_samples(1, {})  # a classifier of images: nothing to draw
+    assert views.stack.currentWidget() is views.message and "two inputs" in views.message.text()
+    with qtbot.waitSignal(views.appeared):
+        views.show_samples(2, plane())
+    assert views.stack.currentWidget() is views.tabs
+    views.set_task("segmentation")
+    assert [type(v) for v in views.views] == [SegmentationView]
+    assert views.stack.currentWidget() is views.message and "after the first epoch" in views.message.text()
+    views.set_task("dbn")
+    assert views.views == [] and "no live view" in views.message.text()
+
+
+def test_theme_switch_recolours_the_canvas_and_label_background(qtbot):
+    app = QApplication.instance()
+    view = SegmentationView()
+    qtbot.addWidget(view)
+    samples = {"images": np.zeros((1, 4, 4), np.float32), "truth": np.zeros((1, 4, 4), np.int32),
+               "predicted": np.zeros((1, 4, 4), np.int32), "class_iou": np.array([1.0], np.float32)}
+    try:
+        apply_theme(app, "light")
+        view.show_samples(1, samples)
+        light = view.image.image[0, 5].copy()
+        apply_theme(app, "dark")
+        QApplication.sendPostedEvents()
+        view.restyle()  # what the palette change does; called here as offscreen styles may skip the event
+        assert view.canvas.backgroundBrush().color().name() == "#27292d"
+        assert not np.allclose(view.image.image[0, 5], light)
+    finally:
+        apply_theme(app, "light")
+
+
+def test_job_dispatches_samples_and_generated_events(qtbot):
+    job = TrainingJob()
+    job.run_id = 7
+    with qtbot.waitSignal(job.samples) as got:
+        job._on_event(7, SAMPLES, (3, {"grid": 1}))
+    assert got.args == [3, {"grid": 1}]
+    with qtbot.waitSignal(job.generated) as got:
+        job._on_event(7, GENERATED, ({"generated": 2},))
+    assert got.args == [{"generated": 2}]
+    assert job.generate(0, 0.0, 0.5) is False  # no trained model yet: nothing to ask
