@@ -89,8 +89,8 @@ def test_segmentation_mosaic_paints_labels_and_draws_one_bar_per_present_class(q
                                                                         np.float32)}
     view.show_samples(5, samples)
     mosaic = view.image.image
-    assert mosaic.shape == (4 * 33 - 1, 3 * 33 - 1, 3)
-    truth_tile, predicted_tile = mosaic[:32, 33:65], mosaic[:32, 66:98]
+    assert mosaic.shape == (3 * 33 - 1, 4 * 33 - 1, 3)  # images, truths, predictions: a row each, 4 samples
+    truth_tile, predicted_tile = mosaic[33:65, :32], mosaic[66:98, :32]
     assert not np.allclose(truth_tile[10, 10], truth_tile[0, 0])  # class 2 painted apart from the background
     assert np.allclose(predicted_tile[10, 10], predicted_tile[0, 0])
     assert view.bars.opts["x"].tolist() == [0, 2, 3]
@@ -169,12 +169,12 @@ def test_theme_switch_recolours_the_canvas_and_label_background(qtbot):
     try:
         apply_theme(app, "light")
         view.show_samples(1, samples)
-        light = view.image.image[0, 5].copy()
+        light = view.image.image[5, 0].copy()
         apply_theme(app, "dark")
         QApplication.sendPostedEvents()
         view.restyle()  # what the palette change does; called here as offscreen styles may skip the event
         assert view.canvas.backgroundBrush().color().name() == "#27292d"
-        assert not np.allclose(view.image.image[0, 5], light)
+        assert not np.allclose(view.image.image[5, 0], light)
     finally:
         apply_theme(app, "light")
 

@@ -19,6 +19,9 @@ from workbench.train.live.mosaic import Mosaic, tile
 from ..plotting import background, style_plot
 from ...theme import current
 
+#: pixels a title over an image box takes
+TITLE_HEIGHT = 22
+
 
 class TaskView(QWidget):
     """One live view of a task: `show_samples(epoch, samples)` when `accepts(samples)`, `clear()` between runs."""
@@ -55,7 +58,8 @@ class TaskView(QWidget):
 
     def add_image_box(self, row: int, col: int, title: str = "") -> tuple[pg.ViewBox, pg.ImageItem]:
         """A titled, aspect-locked, y-down box with one row-major image."""
-        self.canvas.addLabel(title, row=row, col=col)
+        label = self.canvas.addLabel(title, row=row, col=col)
+        label.setMaximumHeight(TITLE_HEIGHT)  # the box, not its title, takes the height the row has
         box = self.canvas.addViewBox(row=row + 1, col=col, lockAspect=True, invertY=True, enableMenu=False)
         image = pg.ImageItem(axisOrder="row-major")
         box.addItem(image)

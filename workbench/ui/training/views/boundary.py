@@ -29,12 +29,14 @@ class DecisionBoundaryView(TaskView):
         self.plot.setAspectLocked(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(pg.ColorMap([0.0, 0.5, 1.0], ["#3b6fb6", "#f4f4f4", "#f28e2b"]).getLookupTable(nPts=256))
-        self.image.setOpacity(0.85)
+        self.image.setOpacity(0.65)
         self.units = pg.PlotDataItem(connect="pairs")
         self.scatter = pg.ScatterPlotItem(size=7)
         for item in (self.image, self.units, self.scatter):
             self.plot.addItem(item)
         self.lesson = self.caption
+        self.lesson.setProperty("role", "banner")  # the lesson is the point of the picture
+        self.lesson.setProperty("severity", "note")
         self.lesson.setVisible(False)
         self.restyle()
 

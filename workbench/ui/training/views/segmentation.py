@@ -1,7 +1,7 @@
 """Segmentation: each image beside its true and predicted label maps, and the IoU of every class.
 
-One colour mosaic, a row per validation sample (image | truth |
-prediction), with the label maps painted from one colour table (class 0,
+One colour mosaic, a column per validation sample (image above its true
+and its predicted label map), with the label maps painted from one colour table (class 0,
 the background, in the canvas colour).  Bars give each class's
 intersection over union on the whole validation set (`class_iou`; a class
 in neither map has no bar).
@@ -22,7 +22,7 @@ class SegmentationView(TaskView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.box, self.image = self.add_image_box(0, 0, "image | truth | prediction")
+        self.box, self.image = self.add_image_box(0, 0, "images, true labels, predicted labels (rows)")
         self.iou = self.add_plot(0, 1, "IoU per class", rowspan=2)
         self.iou.setYRange(0.0, 1.0)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
@@ -40,8 +40,8 @@ class SegmentationView(TaskView):
         if images.ndim == 3:
             images = np.repeat(images[..., None], 3, axis=-1)
         truth, predicted = (table[np.clip(np.asarray(samples[k]), 0, len(table) - 1)] for k in ("truth", "predicted"))
-        rows = np.stack([images, truth, predicted], axis=1).reshape(-1, *images.shape[1:])
-        self.image.setImage(tile(rows, cols=3, normalise=False).image, levels=(0.0, 1.0), autoLevels=False)
+        rows = np.concatenate([images, truth, predicted])
+        self.image.setImage(tile(rows, cols=len(images), normalise=False).image, levels=(0.0, 1.0), autoLevels=False)
         shown = np.isfinite(iou)
         classes = np.arange(len(iou))[shown]
         self.bars.setOpts(x=classes, height=iou[shown], width=0.7,
