@@ -24,6 +24,10 @@ TASKS = {
     "reconstruction": ("reconstruction", "Reconstruction"),
     "segmentation": ("segmentation", "Segmentation"),
     "generation": ("generation", "Generation"),
+    "sequence_regression": ("sequence_regression", "SequenceRegression"),
+    "seq2seq": ("seq2seq", "Seq2Seq"),
+    "ctc": ("ctc", "CTC"),
+    "captioning": ("captioning", "Captioning"),
 }
 
 
