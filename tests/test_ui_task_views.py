@@ -15,6 +15,7 @@ from workbench.ui.training.views import (
     GeneratorView,
     HopfieldView,
     ReconstructionView,
+    RecurrentView,
     SampleGridView,
     SegmentationView,
     SequenceView,
@@ -134,14 +135,47 @@ def test_hopfield_replays_the_trace_with_energy_and_overlaps(qtbot):
     assert "-10.00 → -40.00" in view.caption.text()
 
 
-def test_sequence_table_marks_wrong_rows_and_shows_attention(qtbot):
+def test_seq2seq_table_marks_wrong_rows_and_shows_the_chosen_samples_attention(qtbot):
     view = SequenceView()
     qtbot.addWidget(view)
-    view.show_samples(2, {"inputs": ["3 May 2001", "May 4, 1999"], "decoded": ["2001-05-03", "1999-05-05"],
-                          "truth": ["2001-05-03", "1999-05-04"], "attention": np.full((10, 12), 1 / 12, np.float32)})
+    attention = np.zeros((2, 10, 12), np.float32)
+    attention[1, :, 3] = 1.0
+    view.show_samples(2, {"sources": np.array(["3 May 2001", "May 4, 1999"]),
+                          "decoded": np.array(["2001-05-03", "1999-05-05"]),
+                          "truth": np.array(["2001-05-03", "1999-05-04"]), "attention": attention})
     assert view.table.rowCount() == 2 and view.table.item(1, 1).text() == "1999-05-05"
-    assert "1 of 2" in view.caption.text()
-    assert view.heat.image.shape == (10, 12) and not view.canvas.isHidden()
+    assert view.table.item(1, 0).text() == "May 4, 1999" and not view.table.isColumnHidden(0)
+    assert "1 of 2" in view.caption.text() and "CTC" not in view.caption.text()
+    assert view.heat.image.shape == (10, 12) and float(view.heat.image.sum()) == 0.0  # sample 1's
+    assert not view.canvas.isHidden() and view.input_box.isVisible() is False
+    view.table.setCurrentCell(1, 1)
+    assert float(view.heat.image[:, 3].sum()) == 10.0 and "sample 2" in view.heat_title.text
+
+
+def test_ctc_rows_show_the_strip_and_its_frame_probabilities_with_the_plateau_note(qtbot):
+    view = SequenceView()
+    qtbot.addWidget(view)
+    probabilities = np.full((3, 16, 11), 1 / 11, np.float32)
+    view.show_samples(1, {"inputs": np.zeros((3, 14, 64, 1), np.float32), "decoded": np.array(["", "12", "7"]),
+                          "truth": np.array(["4", "12", "71"]), "alignment": probabilities.argmax(-1),
+                          "blank": np.int32(10), "frame_probabilities": probabilities})
+    assert view.table.isColumnHidden(0)
+    assert view.input.image.shape == (14, 64) and view.heat.image.shape == (11, 16)
+    assert "1 of 3" in view.caption.text() and "normal for CTC" in view.caption.text()
+
+
+def test_recurrent_view_draws_input_markers_hidden_states_and_gradient_norms(qtbot):
+    view = RecurrentView()
+    qtbot.addWidget(view)
+    markers = np.zeros(50, np.float32)
+    markers[[3, 40]] = 1
+    view.show_samples(4, {"values": np.linspace(0, 1, 50, dtype=np.float32), "markers": markers,
+                          "target": np.float32(0.86), "predicted": np.float32(0.8),
+                          "hidden": np.zeros((50, 32), np.float32), "gradient_norms": np.logspace(-6, -1, 50)})
+    assert len(view.values.getData()[0]) == 50 and len(view.marked.data) == 2
+    assert view.hidden.image.shape == (32, 50)
+    assert len(view.gradient_curve.getData()[0]) == 50
+    assert "target 0.860, predicted 0.800" in view.caption.text()
 
 
 def test_container_chooses_views_by_task_and_clears(qtbot):

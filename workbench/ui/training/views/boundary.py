@@ -17,6 +17,8 @@ from .base import TaskView, class_color
 
 #: a score in [0, 1] is a probability; other grids (logit differences, class indices) use their own range
 _PROBABILITY = (0.0, 1.0)
+#: up to this many points (a truth table) are drawn large
+FEW_POINTS = 16
 
 
 class DecisionBoundaryView(TaskView):
@@ -53,7 +55,7 @@ class DecisionBoundaryView(TaskView):
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         points = np.asarray(samples["points"], dtype=np.float32)
         labels = np.asarray(samples.get("labels", np.zeros(len(points))))
-        self.scatter.setData(points[:, 0], points[:, 1],
+        self.scatter.setData(points[:, 0], points[:, 1], size=12 if len(points) <= FEW_POINTS else 7,
                              brush=[pg.mkBrush(class_color(label)) for label in labels.astype(int)])
         lines = samples.get("unit_lines")
         if lines is not None:

@@ -18,6 +18,7 @@ from .boundary import DecisionBoundaryView
 from .generator import GeneratorView
 from .hopfield import HopfieldView
 from .reconstruction import ReconstructionView
+from .recurrent import RecurrentView
 from .samples_grid import SampleGridView
 from .segmentation import SegmentationView
 from .sequence import SequenceView
@@ -32,6 +33,7 @@ TASK_VIEWS: dict[str, tuple[type[TaskView], ...]] = {
     "gan": (SampleGridView,),
     "rbm": (SampleGridView,),
     "hopfield": (HopfieldView,),
+    "sequence_regression": (RecurrentView,),
     "seq2seq": (SequenceView,),
     "ctc": (SequenceView,),
     "captioning": (SequenceView,),
