@@ -73,11 +73,11 @@ def test_reconstruction_grid_latent_scatter_and_pca_reference(qtbot):
     view.show_samples(2, samples)
     assert view.image.image.shape == (2 * 28 + 1, 8 * 28 + 7)  # two rows of eight 28×28 tiles, 1-pixel gaps
     assert np.allclose(view.image.image[29:, :28], inputs[0].reshape(28, 28) * 0.5)
-    assert view.latent.isVisible() and len(view.scatter.data) == 100
+    assert not view.side.isHidden() and len(view.scatter.data) == 100
     assert "0.0333" in view.caption.text()
     del samples["codes"], samples["pca_mse"]
     view.show_samples(3, samples)
-    assert view.latent.isVisible() is False and "PCA" not in view.caption.text()
+    assert view.side.isHidden() and "PCA" not in view.caption.text()
 
 
 def test_segmentation_mosaic_paints_labels_and_draws_one_bar_per_present_class(qtbot):

@@ -267,7 +267,7 @@ class TrainWorker(QObject):
         result = trainer.run(request.spec, dataset, sink, run_dir=request.run_dir, resume_from=request.resume_from)
         if trainer.model is None or result.model_path is None:
             return result
-        if request.evaluate and dataset.is_classification and not control.closing:
+        if request.evaluate and spec.task == "classification" and dataset.is_classification and not control.closing:
             self._send(run_id, STATUS, "Evaluating on held-out samples…")
             try:
                 self._send(run_id, EVALUATED, trainer.evaluate(list(dataset.class_names)))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from workbench.train.live.mosaic import Mosaic, tile
 
-from ..plotting import background, style_plot
+from ..plotting import AdaptiveSplitter, background, style_plot
 from ...theme import current
 
 #: pixels a title over an image box takes
@@ -39,11 +39,14 @@ class TaskView(QWidget):
         self.caption.setWordWrap(True)
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setMinimumSize(120, 120)
+        self.side: pg.GraphicsLayoutWidget | None = None  # a second canvas, beside or under the first
+        self.splitter = AdaptiveSplitter()
+        self.splitter.addWidget(self.canvas)
         self.plots: list[pg.PlotItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.caption)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.splitter, 1)
 
     @classmethod
     def accepts(cls, samples: dict) -> bool:
@@ -52,6 +55,17 @@ class TaskView(QWidget):
     def add_plot(self, row: int, col: int, title: str = "", **kwargs) -> pg.PlotItem:
         """A plot on the canvas, styled now and on every theme switch."""
         plot = self.canvas.addPlot(row=row, col=col, title=title, **kwargs)
+        plot.setMenuEnabled(False)
+        self.plots.append(plot)
+        return plot
+
+    def add_side_plot(self, title: str = "") -> pg.PlotItem:
+        """A plot on the second canvas: beside the first in a wide dock, under it in a tall one."""
+        if self.side is None:
+            self.side = pg.GraphicsLayoutWidget()
+            self.side.setMinimumSize(120, 120)
+            self.splitter.addWidget(self.side)
+        plot = self.side.addPlot(row=0, col=0, title=title)
         plot.setMenuEnabled(False)
         self.plots.append(plot)
         return plot
@@ -84,7 +98,9 @@ class TaskView(QWidget):
 
     def restyle(self) -> None:
         """Canvas and axes in the palette's colours; views add their own marks."""
-        self.canvas.setBackground(background(self))
+        for canvas in (self.canvas, self.side):
+            if canvas is not None:
+                canvas.setBackground(background(self))
         for plot in self.plots:
             style_plot(plot, self)
 

@@ -23,10 +23,10 @@ class ReconstructionView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.box, self.image = self.add_image_box(0, 0, "inputs (top) and reconstructions (bottom)")
-        self.latent = self.add_plot(0, 1, "2-unit code", rowspan=2)
+        self.latent = self.add_side_plot("2-unit code")
         self.scatter = pg.ScatterPlotItem(size=4, pen=None)
         self.latent.addItem(self.scatter)
-        self.latent.setVisible(False)
+        self.side.setVisible(False)
         self.restyle()
 
     def draw(self, samples: dict) -> None:
@@ -34,7 +34,7 @@ class ReconstructionView(TaskView):
         both = np.concatenate([inputs, np.asarray(samples["reconstructions"], dtype=np.float32).reshape(inputs.shape)])
         self.image.setImage(grid_mosaic(both, cols=len(inputs)).image, levels=(0.0, 1.0), autoLevels=False)
         codes = samples.get("codes")
-        self.latent.setVisible(codes is not None)
+        self.side.setVisible(codes is not None)
         if codes is not None:
             codes = np.asarray(codes, dtype=np.float32)
             labels = samples.get("code_labels")
@@ -50,5 +50,5 @@ class ReconstructionView(TaskView):
         super().clear()
         self.image.clear()
         self.scatter.clear()
-        self.latent.setVisible(False)
+        self.side.setVisible(False)
         self.caption.setText("")

@@ -23,12 +23,10 @@ class SegmentationView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.box, self.image = self.add_image_box(0, 0, "images, true labels, predicted labels (rows)")
-        self.iou = self.add_plot(0, 1, "IoU per class", rowspan=2)
+        self.iou = self.add_side_plot("IoU per class")
         self.iou.setYRange(0.0, 1.0)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.iou.addItem(self.bars)
-        self.canvas.ci.layout.setColumnStretchFactor(0, 3)
-        self.canvas.ci.layout.setColumnStretchFactor(1, 2)
         self.last: dict | None = None
         self.restyle()
 
