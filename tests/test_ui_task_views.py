@@ -223,3 +223,21 @@ def test_job_dispatches_samples_and_generated_events(qtbot):
         job._on_event(7, GENERATED, ({"generated": 2},))
     assert got.args == [{"generated": 2}]
     assert job.generate(0, 0.0, 0.5) is False  # no trained model yet: nothing to ask
+
+
+def test_label_map_data_sets_preview_and_probe_without_treating_maps_as_classes():
+    """A segmentation set (one label map per image) gets thumbnails named by the classes in them."""
+    from workbench.data import Dataset
+    from workbench.train.live.datasets import make_preview, probe_samples
+
+    maps = np.zeros((6, 8, 8), np.int64)
+    maps[1:, 2:4, 2:4] = 1
+    maps[3:, 5:7, 5:7] = 2
+    x = np.zeros((6, 8, 8, 1), np.uint8)
+    dataset = Dataset(name="maps", task="segmentation", x_train=x, y_train=maps, x_val=x[:4], y_val=maps[:4],
+                      class_names=["background", "square", "circle"], input_shape=(8, 8, 1))
+    preview = make_preview(dataset)
+    assert preview.train_counts.tolist() == [6, 5, 3]  # images each class appears in
+    assert preview.thumb_labels[:4] == ["background", "square", "square", "square, circle"]
+    probe = probe_samples(dataset, (8, 8, 1), count=3)
+    assert probe.inputs.shape == (3, 8, 8, 1) and probe.labels == ["background", "square", "square"]
