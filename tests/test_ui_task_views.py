@@ -241,3 +241,13 @@ def test_label_map_data_sets_preview_and_probe_without_treating_maps_as_classes(
     assert preview.thumb_labels[:4] == ["background", "square", "square", "square, circle"]
     probe = probe_samples(dataset, (8, 8, 1), count=3)
     assert probe.inputs.shape == (3, 8, 8, 1) and probe.labels == ["background", "square", "square"]
+
+
+def test_image_targets_are_labelled_by_their_shape():
+    from workbench.data import Dataset
+    from workbench.train.live.datasets import probe_samples
+
+    codes = np.zeros((5, 8), np.float32)
+    dataset = Dataset(name="render", task="regression", x_train=codes, y_train=np.zeros((5, 32, 32, 1), np.float32),
+                      class_names=[], input_shape=(8,))
+    assert probe_samples(dataset, (8,), count=2).labels == ["32×32×1", "32×32×1"]

@@ -147,6 +147,8 @@ def _class_per_sample(dataset: Dataset, labels: np.ndarray) -> bool:
 
 
 def _label_text(dataset: Dataset, value) -> str:
+    if np.ndim(value) > 0 and not dataset.is_classification:  # an image or vector target: its shape
+        return "×".join(str(n) for n in np.shape(value))
     if np.ndim(value) > 0:  # a segmentation label map: name the classes in it
         return ", ".join(dataset.class_names[int(c)] for c in np.unique(value) if c) or dataset.class_names[0]
     return dataset.class_names[int(value)] if dataset.is_classification else f"{float(value):.3g}"
