@@ -34,8 +34,9 @@ class SampleGridView(TaskView):
         self.filters_box.setVisible(filters is not None)
         if filters is not None:
             self.filters.setImage(grid_mosaic(filters).image, levels=(0.0, 1.0), autoLevels=False)
-        self.caption.setText(f"Epoch {self.epoch}: the same noise every epoch, so changes are the model's."
-                             if self.epoch is not None else "")
+        where = ("the persistent Gibbs chains' visible units, and each hidden unit's weights as an image"
+                 if filters is not None else "the same noise every epoch, so changes are the model's")
+        self.caption.setText(f"Epoch {self.epoch}: {where}." if self.epoch is not None else where)
 
     def clear(self) -> None:
         super().clear()
