@@ -251,3 +251,38 @@ def test_image_targets_are_labelled_by_their_shape():
     dataset = Dataset(name="render", task="regression", x_train=codes, y_train=np.zeros((5, 32, 32, 1), np.float32),
                       class_names=[], input_shape=(8,))
     assert probe_samples(dataset, (8,), count=2).labels == ["32×32×1", "32×32×1"]
+
+
+def test_slider_requests_are_merged_and_answered_by_the_generation_task_in_the_worker(qtbot):
+    """Three slider moves before the worker is free: one answer, for the last parameters, from the task."""
+    from types import SimpleNamespace
+
+    from workbench.data.shape_scenes import CODE_SIZE
+    from workbench.spec import load_named
+    from workbench.ui.training.worker import TrainWorker
+
+    class Model:  # the generator: what `predict_on_batch` gets is the code the task made for the parameters
+        def __init__(self):
+            self.codes = []
+
+        def predict_on_batch(self, code):
+            self.codes.append(np.asarray(code))
+            return np.full((len(code), 32, 32, 1), 0.5, np.float32)
+
+    model = Model()
+    worker = TrainWorker()
+    worker._trainer = SimpleNamespace(model=model, prepared=SimpleNamespace(
+        spec=load_named("deconv_chairs"), x_val=np.zeros((4, CODE_SIZE), np.float32), x_train=None))
+    events = []
+    worker.event.connect(lambda run, kind, payload: events.append((run, kind, payload)))
+    submitted = []
+    job = TrainingJob()
+    job._thread, job._worker, job._has_model, job.run_id = SimpleNamespace(submit=submitted.append), worker, True, 3
+    assert job.generate(0, 0.0, 0.2) and job.generate(1, 0.3, 0.4) and job.generate(2, 0.5, 0.9)
+    assert len(submitted) == 1
+    submitted[0]()
+    assert [(run, kind) for run, kind, _ in events] == [(3, GENERATED)]
+    samples = events[0][2][0]
+    assert samples["generated"].shape == (32, 32, 1) and samples["drawn"].shape[:2] == (32, 32)
+    assert len(model.codes) == 1 and model.codes[0].shape == (1, CODE_SIZE)
+    assert model.codes[0][0, 2] == 1.0  # the one-hot of shape class 2, the last request's
