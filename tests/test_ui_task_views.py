@@ -209,6 +209,9 @@ def test_theme_switch_recolours_the_canvas_and_label_background(qtbot):
         view.restyle()  # what the palette change does; called here as offscreen styles may skip the event
         assert view.canvas.backgroundBrush().color().name() == "#27292d"
         assert not np.allclose(view.image.image[5, 0], light)
+        boundary = DecisionBoundaryView()
+        qtbot.addWidget(boundary)
+        assert abs(int(boundary.image.lut[128][0]) - 0x27) <= 2  # the boundary is drawn in the canvas colour
     finally:
         apply_theme(app, "light")
 

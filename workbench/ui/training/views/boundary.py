@@ -13,10 +13,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
+from ..plotting import background
 from .base import TaskView, class_color
 
 #: a score in [0, 1] is a probability; other grids (logit differences, class indices) use their own range
 _PROBABILITY = (0.0, 1.0)
+#: the score map's ends: class 0's and class 1's colours, a little muted
+SCORE_LOW, SCORE_HIGH = "#3b6fb6", "#f28e2b"
 #: up to this many points (a truth table) are drawn large
 FEW_POINTS = 16
 
@@ -30,7 +33,6 @@ class DecisionBoundaryView(TaskView):
         self.plot = self.add_plot(0, 0)
         self.plot.setAspectLocked(False)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(pg.ColorMap([0.0, 0.5, 1.0], ["#3b6fb6", "#f4f4f4", "#f28e2b"]).getLookupTable(nPts=256))
         self.image.setOpacity(0.65)
         self.units = pg.PlotDataItem(connect="pairs")
         self.scatter = pg.ScatterPlotItem(size=7)
@@ -78,6 +80,9 @@ class DecisionBoundaryView(TaskView):
         self.lesson.setVisible(False)
 
     def restyle(self) -> None:
+        """Blue below, orange above, the canvas colour at the boundary (white in light, grey-black in dark)."""
         super().restyle()
+        middle = background(self).name()
+        self.image.setLookupTable(pg.ColorMap([0.0, 0.5, 1.0], [SCORE_LOW, middle, SCORE_HIGH]).getLookupTable(nPts=256))
         self.units.setPen(pg.mkPen(self.text_color(), width=1))
         self.scatter.setPen(pg.mkPen(self.text_color(), width=1))
