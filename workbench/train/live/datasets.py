@@ -78,7 +78,8 @@ def class_counts(dataset: Dataset, split: str) -> np.ndarray | None:
     if y is None or not dataset.is_classification:
         return None
     if np.ndim(y) > 1:  # label maps: the images each class appears in
-        return np.array([int(np.any(y == c, axis=tuple(range(1, np.ndim(y)))).sum()) for c in range(dataset.num_classes)])
+        pixels = tuple(range(1, np.ndim(y)))
+        return np.array([int(np.any(y == c, axis=pixels).sum()) for c in range(dataset.num_classes)])
     return np.bincount(np.asarray(y, dtype=np.int64), minlength=dataset.num_classes)
 
 

@@ -83,6 +83,7 @@ class DecisionBoundaryView(TaskView):
         """Blue below, orange above, the canvas colour at the boundary (white in light, grey-black in dark)."""
         super().restyle()
         middle = background(self).name()
-        self.image.setLookupTable(pg.ColorMap([0.0, 0.5, 1.0], [SCORE_LOW, middle, SCORE_HIGH]).getLookupTable(nPts=256))
+        colours = pg.ColorMap([0.0, 0.5, 1.0], [SCORE_LOW, middle, SCORE_HIGH])
+        self.image.setLookupTable(colours.getLookupTable(nPts=256))
         self.units.setPen(pg.mkPen(self.text_color(), width=1))
         self.scatter.setPen(pg.mkPen(self.text_color(), width=1))
