@@ -198,6 +198,8 @@ def test_theme_switch_recolours_the_canvas_and_label_background(qtbot):
     app = QApplication.instance()
     view = SegmentationView()
     qtbot.addWidget(view)
+    view.show()  # a widget takes the application's new palette once it has been polished
+    qtbot.waitExposed(view)
     samples = {"images": np.zeros((1, 4, 4), np.float32), "truth": np.zeros((1, 4, 4), np.int32),
                "predicted": np.zeros((1, 4, 4), np.int32), "class_iou": np.array([1.0], np.float32)}
     try:
@@ -205,12 +207,12 @@ def test_theme_switch_recolours_the_canvas_and_label_background(qtbot):
         view.show_samples(1, samples)
         light = view.image.image[5, 0].copy()
         apply_theme(app, "dark")
-        QApplication.sendPostedEvents()
-        view.restyle()  # what the palette change does; called here as offscreen styles may skip the event
         assert view.canvas.backgroundBrush().color().name() == "#27292d"
         assert not np.allclose(view.image.image[5, 0], light)
         boundary = DecisionBoundaryView()
         qtbot.addWidget(boundary)
+        boundary.show()
+        qtbot.waitExposed(boundary)
         assert abs(int(boundary.image.lut[128][0]) - 0x27) <= 2  # the boundary is drawn in the canvas colour
     finally:
         apply_theme(app, "light")

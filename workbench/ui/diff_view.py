@@ -41,6 +41,7 @@ from ..keras_bridge.targets import open_model
 from ..spec import ModelSpec, preset_paths
 from ..spec.units import human, shape_text, signed
 from . import theme
+from .theme import follow_theme
 from .graph.readonly import ReadOnlyGraphView
 
 #: row tints per theme: readable under the theme's text colour
@@ -51,6 +52,10 @@ DIFF_COLORS = {
 
 COLUMNS = ("A", "type", "output shape", "params", "B", "type", "output shape", "params", "Δ params", "changes")
 _NUMERIC = {3, 7, 8}
+#: the "changes" column is sized to its text up to this many pixels
+MAX_CHANGES_WIDTH = 360
+#: the table takes the width its columns need, leaving each canvas at least this much
+MIN_CANVAS_WIDTH = 240
 _OPEN_FILE = "Open file…"
 #: which statuses each canvas tints: A shows what B lost or changed, B what it gained or changed
 _TINTED_A = (REMOVED, CHANGED)
@@ -146,7 +151,7 @@ class DiffView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.Interactive)  # sized to the rows once per fill (`_fit_columns`)
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
 
@@ -172,6 +177,7 @@ class DiffView(QWidget):
         layout.addLayout(pickers)
         layout.addWidget(self.summary)
         layout.addWidget(self.splitter, 1)
+        follow_theme(self, DiffView._restyle)
         if a is not None and b is not None:
             self.set_specs(a, b)
 
@@ -192,6 +198,18 @@ class DiffView(QWidget):
             self.canvas_a.show_spec(a, _tints(self._diff, "name_a", _TINTED_A))
             self.canvas_b.show_spec(b, _tints(self._diff, "name_b", _TINTED_B))
         self._refresh()
+        self._give_table_room()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._give_table_room()  # the splitter has its real width only now
+
+    def _restyle(self) -> None:
+        """Row and canvas tints in the current theme's colours."""
+        if self._diff is not None:
+            self.canvas_a.set_tints(_tints(self._diff, "name_a", _TINTED_A))
+            self.canvas_b.set_tints(_tints(self._diff, "name_b", _TINTED_B))
+            self._refresh()
 
     # -- slots --------------------------------------------------------------
     @Slot(object)
@@ -289,6 +307,22 @@ class DiffView(QWidget):
         picked_a, picked_b = set(self.canvas_a.document.selection()), set(self.canvas_b.document.selection())
         self._select_rows([r for r in self._shown if r.name_a in picked_a or r.name_b in picked_b])
 
+    def _fit_columns(self) -> None:
+        """Every column as wide as its widest cell, the long "changes" text capped (its tooltip has it all)."""
+        self.table.resizeColumnsToContents()
+        last = len(COLUMNS) - 1
+        self.table.setColumnWidth(last, min(self.table.columnWidth(last), MAX_CHANGES_WIDTH))
+
+    def _give_table_room(self) -> None:
+        """Widen the table to show all its columns, as long as each canvas keeps MIN_CANVAS_WIDTH."""
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        needed = (self.table.horizontalHeader().length() + self.table.verticalScrollBar().sizeHint().width()
+                  + 2 * self.table.frameWidth())
+        table = max(min(needed, total - 2 * MIN_CANVAS_WIDTH), total * 11 // 20)
+        self.splitter.setSizes([table, total - table])
+
     def _fill_table(self, rows: list[LayerDiff]) -> None:
         self.table.setSortingEnabled(False)
         self.table.setRowCount(0)  # replacing items one by one re-measures every column each time: seconds for a ResNet
@@ -314,6 +348,7 @@ class DiffView(QWidget):
                 if c == 9 and r.changes:
                     item.setToolTip("\n".join(str(ch) for ch in r.changes))
                 self.table.setItem(i, c, item)
+        self._fit_columns()
 
 
 def _tints(d: SpecDiff, side: str, statuses: tuple[str, ...]) -> dict[str, QColor]:

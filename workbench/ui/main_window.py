@@ -10,18 +10,31 @@ from __future__ import annotations
 import gc
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 from ..keras_bridge.targets import openable
 from ..spec import PresetError, load_named
 from ..spec.units import human
 from . import settings
+from .actions import make_actions, make_menus
 from .document import Document
 from .files import FileController
 from .gallery import GalleryPanel
 from .graph.view import GraphView
 from .inspector import InspectorPanel
+from .netron import NetronOpener
 from .palette import LayerPalette
 from .problems import ProblemsPanel
 from .summary_table import EstimateSettings, SummaryPanel
@@ -32,13 +45,24 @@ from .theme import apply_theme, mark_color, severity_icon
 from .training import TrainingController
 
 APP_TITLE = "Keras Workbench"
+#: the window's size on first start, and the side docks' widths at that size
+DEFAULT_SIZE = (1600, 1000)
+SIDE_WIDTHS = {Qt.LeftDockWidgetArea: 320, Qt.RightDockWidgetArea: 380}
+#: a side dock shrinks with the window down to this share of its width above …
+SIDE_SHRINK = 0.75
+#: … and the docks below take at most this share of the window's height
+BOTTOM_SHARE = 0.4
 
 
-def redo_keys() -> list[QKeySequence]:
-    """Ctrl+Shift+Z and Ctrl+Y, plus the platform's own Redo keys, each once: the same sequence bound
-    twice makes Qt report an ambiguous shortcut and do nothing."""
-    keys = [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")] + QKeySequence.keyBindings(QKeySequence.Redo)
-    return list({key.toString(): key for key in keys}.values())
+def content_width(widget: QWidget) -> int:
+    """The narrowest width that shows `widget` without a sideways scroll bar: its minimum, or for a
+    scrolled panel inside it the minimum of what it scrolls plus the vertical scroll bar."""
+    width = widget.minimumSizeHint().width()
+    for area in widget.findChildren(QScrollArea):
+        if area.widgetResizable() and area.widget() is not None:
+            extra = area.verticalScrollBar().sizeHint().width() + 2 * area.frameWidth()
+            width = max(width, area.widget().minimumSizeHint().width() + extra)
+    return width
 
 
 class MainWindow(QMainWindow):
@@ -67,17 +91,18 @@ class MainWindow(QMainWindow):
         self.training = TrainingController(self.doc, self, self)
         self.training.open_spec = self.files.open_spec
         self.tools = ToolWindows(self, self.training)
+        self.netron = NetronOpener(self, self.doc)
         self._load_tensorflow = load_tensorflow
         self._remember_layout = remember_layout
         self._offer_recovery = offer_recovery
         self._shown = False
 
         self.docks = self._make_docks()
-        self.actions = self._make_actions()
-        self._make_menus()
+        self.actions = make_actions(self)
+        make_menus(self)
         self._make_status_bar()
         self._connect()
-        self.resize(1600, 1000)
+        self.resize(*DEFAULT_SIZE)
         self._default_layout()
         if remember_layout:
             geometry, state = settings.layout()
@@ -131,7 +156,7 @@ class MainWindow(QMainWindow):
 
     def _default_layout(self) -> None:
         d = self.docks
-        self.resizeDocks([d["gallery"], d["inspector"]], [320, 380], Qt.Horizontal)
+        self.resizeDocks([d["gallery"], d["inspector"]], list(SIDE_WIDTHS.values()), Qt.Horizontal)
         self.resizeDocks([d["gallery"], d["palette"]], [560, 400], Qt.Vertical)
         self.resizeDocks([d["summary"]], [260], Qt.Vertical)
 
@@ -150,127 +175,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["curves"]], [max(d["curves"].height(), 400)], Qt.Vertical)
         left = d["gallery"].height() + d["feature_maps"].height()
         self.resizeDocks([d["gallery"], d["feature_maps"]], [left * 3 // 10, left * 7 // 10], Qt.Vertical)
-        self.resizeDocks([d["gallery"], d["training"]], [max(d["gallery"].width(), 340), max(d["training"].width(), 370)],
-                         Qt.Horizontal)
-
-    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
-
-    def _make_actions(self) -> dict[str, QAction]:
-        stack = self.doc.undo_stack
-        undo = stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.Undo)
-        redo = stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts(redo_keys())
-        actions = {
-            "new": self._action("&New", self.files.new, QKeySequence.New, "Start an empty model"),
-            "open": self._action("&Open…", self.files.open_dialog, QKeySequence.Open, "Open a preset or a Keras model"),
-            "save": self._action("&Save", self.files.save, QKeySequence.Save, "Save as a preset (.json)"),
-            "save_as": self._action("Save &As…", self.files.save_as, QKeySequence("Ctrl+Shift+S")),
-            "export": self._action("&Export Model…", self.files.export_dialog, QKeySequence("Ctrl+E"),
-                                   "Build with Keras and save as .h5, .keras or a Python script"),
-            "quit": self._action("&Quit", self.close, QKeySequence.Quit),
-            "undo": undo,
-            "redo": redo,
-            "cut": self._action("Cu&t", self.view.cut_selection, QKeySequence.Cut),
-            "copy": self._action("&Copy", self.view.copy_selection, QKeySequence.Copy),
-            "paste": self._action("&Paste", self.view.paste, QKeySequence.Paste),
-            "delete": self._action("&Delete", self.view.delete_selection, QKeySequence.Delete,
-                                   "Remove the selected layers"),
-            "select_all": self._action("Select &All", self.select_all, QKeySequence.SelectAll),
-            "rename": self._action("&Rename Layer", self.view.rename_selected, QKeySequence("F2")),
-            "fit": self._action("&Fit Graph", self.view.fit, QKeySequence("F"), "Zoom to show the whole graph"),
-            "zoom_in": self._action("Zoom &In", self.view.zoom_in, QKeySequence.ZoomIn),
-            "zoom_out": self._action("Zoom &Out", self.view.zoom_out, QKeySequence.ZoomOut),
-            "collapse_blocks": self._action("&Collapse All Blocks", self.view.collapse_all_blocks,
-                                            tip="Show each ResNet block, dense layer or Inception module as one node"),
-            "collapse_stages": self._action("Collapse All &Stages", self.view.collapse_all_stages,
-                                            tip="Show each stage (a run of blocks) as one node"),
-            "expand_all": self._action("E&xpand All", self.view.expand_all, tip="Show every layer"),
-            "about": self._action("&About Keras Workbench", self.about),
-            "train": self._action("&Train", self.training.start, QKeySequence("Ctrl+T"),
-                                  "Train the model with the settings of the training panel"),
-            "pause": self._action("&Pause / Resume", self._toggle_pause, QKeySequence("Ctrl+P")),
-            "stop": self._action("&Stop", self.training.stop, QKeySequence("Ctrl+."),
-                                 "Stop after the current batch; the model and the history so far are saved"),
-            "resume_run": self._action("&Resume Run…", self.training.resume_run_dialog,
-                                       tip="Continue an earlier run from its last checkpoint"),
-            "save_trained": self._action("Save Trained &Model…", self.training.export_dialog,
-                                         tip="Save the last run's model as .h5 (with its layout and curves) or .keras"),
-            "compare": self._action("&Compare Presets…", self.open_compare, QKeySequence("Ctrl+Shift+K"),
-                                    "Train the presets checked in the gallery (or the canvas' model) alike and rank them"),
-            "diff_edits": self._action("&Diff Edits Since Last Save", self.diff_edits, QKeySequence("Ctrl+Shift+D"),
-                                       "The canvas' model against the version last opened or saved, layer by layer"),
-            "diff_checked": self._action("Diff the Two &Checked Presets", self.diff_checked,
-                                         tip="Check exactly two presets in the gallery"),
-            "training_views": self._action("Training &Panel", self.show_training_views, QKeySequence("Ctrl+Shift+T"),
-                                           "Show the training panel, the curves and the feature maps"),
-        }
-        # Keys that also edit text act on the layers only while the canvas or the table has focus
-        # (a line edit keeps Ctrl+C, Del, F for itself); the single-key ones only on the canvas.
-        for key, widgets in (
-            ("cut", (self.view, self.summary.table)), ("copy", (self.view, self.summary.table)),
-            ("paste", (self.view, self.summary.table)), ("delete", (self.view, self.summary.table)),
-            ("select_all", (self.view, self.summary.table)), ("rename", (self.view,)), ("fit", (self.view,)),
-            ("zoom_in", (self.view,)), ("zoom_out", (self.view,)),
-        ):
-            actions[key].setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            for widget in widgets:
-                widget.addAction(actions[key])
-        themes = QActionGroup(self)
-        for name in settings.THEMES:
-            action = QAction(name.capitalize(), self, checkable=True)
-            action.setData(name)
-            action.setChecked(name == settings.theme())
-            themes.addAction(action)
-            actions[f"theme_{name}"] = action
-        themes.triggered.connect(self._on_theme_chosen)
-        return actions
-
-    def _make_menus(self) -> None:
-        a = self.actions
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([a["new"], a["open"]])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addSeparator()
-        file_menu.addActions([a["save"], a["save_as"], a["export"]])
-        file_menu.addSeparator()
-        file_menu.addAction(a["quit"])
-        edit = bar.addMenu("&Edit")
-        edit.addActions([a["undo"], a["redo"]])
-        edit.addSeparator()
-        edit.addActions([a["cut"], a["copy"], a["paste"], a["delete"]])
-        edit.addSeparator()
-        edit.addActions([a["select_all"], a["rename"]])
-        train = bar.addMenu("T&raining")
-        train.addAction(a["training_views"])
-        train.addSeparator()
-        train.addActions([a["train"], a["pause"], a["stop"]])
-        train.addSeparator()
-        train.addActions([a["resume_run"], a["save_trained"]])
-        compare = bar.addMenu("&Compare")
-        compare.addAction(a["compare"])
-        compare.addSeparator()
-        compare.addActions([a["diff_edits"], a["diff_checked"]])
-        view = bar.addMenu("&View")
-        view.addActions([a["fit"], a["zoom_in"], a["zoom_out"]])
-        view.addSeparator()
-        view.addActions([a["collapse_blocks"], a["collapse_stages"], a["expand_all"]])
-        view.addSeparator()
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
-        view.addSeparator()
-        theme_menu = view.addMenu("&Theme")
-        theme_menu.addActions([a[f"theme_{n}"] for n in settings.THEMES])
-        bar.addMenu("&Help").addAction(a["about"])
+        self.fit_docks()  # widths for the window's size: the training panel's buttons all in view
 
     def _make_status_bar(self) -> None:
         bar = self.statusBar()
@@ -374,7 +279,7 @@ class MainWindow(QMainWindow):
             self.training.show_model_curves(path)
 
     @Slot()
-    def _toggle_pause(self) -> None:
+    def toggle_pause(self) -> None:
         if self.training.job.paused():
             self.training.resume()
         else:
@@ -404,12 +309,12 @@ class MainWindow(QMainWindow):
         )
 
     @Slot(QAction)
-    def _on_theme_chosen(self, action: QAction) -> None:
+    def choose_theme(self, action: QAction) -> None:
         settings.set_theme(action.data())
         apply_theme(QApplication.instance(), action.data())  # widgets and the canvas follow the palette
 
     @Slot()
-    def _fill_recent_menu(self) -> None:
+    def fill_recent_menu(self) -> None:
         menu: QMenu = self.recent_menu
         menu.clear()
         files = settings.recent_files()
@@ -481,6 +386,41 @@ class MainWindow(QMainWindow):
         self.tf_status.setToolTip(message)
 
     # -- window events -------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        old = event.oldSize()
+        if self._shown and old.isValid() and old != event.size():
+            self.fit_docks()
+
+    def fit_docks(self) -> None:
+        """Share a resized window out again: QMainWindow gives all of a change to the canvas, so docks
+        squeezed in a small window stayed narrow once it grew, and panels scrolled sideways hiding their
+        buttons. Each side dock gets its width at the default size scaled to the window (not below
+        SIDE_SHRINK of it), never less than its content needs; where the window is too narrow for both,
+        the right one (the training panel's buttons) is served first. The bottom docks get at most
+        BOTTOM_SHARE of the height."""
+        scale = max(SIDE_SHRINK, min(1.0, self.width() / DEFAULT_SIZE[0]))
+        left, right = self._docked(Qt.LeftDockWidgetArea), self._docked(Qt.RightDockWidgetArea)
+        middle = max([self.centralWidget().minimumSizeHint().width()]
+                     + [d.minimumSizeHint().width() for d in self._docked(Qt.BottomDockWidgetArea)])
+        room = self.width() - middle - 4 * self.style().pixelMetric(QStyle.PM_DockWidgetSeparatorExtent)
+        docks, widths = [], []
+        if right:
+            need = max(content_width(d.widget()) for d in right)
+            docks.append(right[0])
+            widths.append(max(need, round(SIDE_WIDTHS[Qt.RightDockWidgetArea] * scale)))
+        if left:
+            need = max(d.minimumSizeHint().width() for d in left)
+            docks.append(left[0])
+            widths.append(max(need, min(round(SIDE_WIDTHS[Qt.LeftDockWidgetArea] * scale), room - sum(widths))))
+        self.resizeDocks(docks, widths, Qt.Horizontal)
+        bottom = self._docked(Qt.BottomDockWidgetArea)
+        if bottom and bottom[0].height() > self.height() * BOTTOM_SHARE:
+            self.resizeDocks(bottom[:1], [int(self.height() * BOTTOM_SHARE)], Qt.Vertical)
+
+    def _docked(self, area) -> list[QDockWidget]:
+        return [d for d in self.docks.values() if self.dockWidgetArea(d) == area and d.isVisible() and not d.isFloating()]
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._shown:
@@ -493,6 +433,8 @@ class MainWindow(QMainWindow):
     def _after_first_show(self) -> None:
         """Everything that may wait until the window is on screen."""
         self.firstShown.emit()
+        if self.width() < DEFAULT_SIZE[0]:  # opened small (--size, a small screen): docks as a resize would set them
+            self.fit_docks()
         if self._load_tensorflow:
             self.tf_loader.start()
         self.gallery.start()
@@ -537,6 +479,7 @@ class MainWindow(QMainWindow):
         """Stop timers and wait for worker threads, so none outlives the window."""
         self.tools.shutdown()
         self.training.shutdown()
+        self.netron.shutdown()
         self.files.shutdown()
         self.tf_loader.shutdown()
         # Qt objects in reference cycles (pyqtgraph's menus, say) are freed here, in the GUI thread, rather

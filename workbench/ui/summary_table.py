@@ -166,6 +166,10 @@ def totals_text(analysis, batch_size: int, optimizer: str) -> list[tuple[str, st
     ]
 
 
+#: totals per footer row: two keep the panel narrow enough for a 1000-pixel-wide window
+FOOTER_COLUMNS = 2
+
+
 class SummaryPanel(QWidget):
     """The sortable table and a footer of totals; row clicks select layers (`layerClicked`)."""
 
@@ -237,10 +241,11 @@ class SummaryPanel(QWidget):
             for i, (label, _) in enumerate(items):
                 name = QLabel(label)
                 name.setProperty("role", "caption")
+                name.setWordWrap(True)  # a long label wraps rather than widening the window's bottom docks
                 value = QLabel()
                 value.setFont(monospace_digits(value.font()))
                 value.setTextInteractionFlags(Qt.TextSelectableByMouse)
-                row, col = divmod(i, 3)
+                row, col = divmod(i, FOOTER_COLUMNS)
                 self.footer.addWidget(name, row, col * 2, Qt.AlignRight)
                 self.footer.addWidget(value, row, col * 2 + 1, Qt.AlignLeft)
                 self._values[label] = value

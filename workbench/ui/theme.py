@@ -2,13 +2,18 @@
 
 Colours that panels paint themselves (gallery thumbnails, problem icons,
 inline error text) come from here too, so a theme switch changes them all.
+Widgets follow the palette by themselves; views that bake colours into what
+they draw (plots, images, table tints) connect to `theme_changed()`, which
+fires once per switch after the new palette is in place.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal, SignalInstance, Slot
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from .. import paths
 
@@ -38,6 +43,40 @@ _MARKS = {
 }
 
 _current = "light"
+
+
+class _ThemeSignal(QObject):
+    changed = Signal(str)
+
+
+_signal: _ThemeSignal | None = None
+
+
+def theme_changed() -> SignalInstance:
+    """The signal (theme name) sent each time `apply_theme` has put a theme's palette and style sheet in place."""
+    global _signal
+    if _signal is None:
+        _signal = _ThemeSignal()
+    return _signal.changed
+
+
+class _ThemeFollower(QObject):
+    """Calls `restyle(widget)` at each theme switch; a child of the widget, so it goes with it."""
+
+    def __init__(self, widget: QWidget, restyle: Callable[[QWidget], None]):
+        super().__init__(widget)
+        self._restyle = restyle
+        theme_changed().connect(self._on_theme_changed)
+
+    @Slot(str)
+    def _on_theme_changed(self, _name: str) -> None:
+        self._restyle(self.parent())
+
+
+def follow_theme(widget: QWidget, restyle: Callable[[QWidget], None]) -> None:
+    """Run `restyle(widget)` after every theme switch, for as long as `widget` lives (colours a view
+    baked into what it draws do not follow the palette by themselves)."""
+    _ThemeFollower(widget, restyle)
 
 
 def current() -> str:
@@ -71,6 +110,7 @@ def apply_theme(app: QApplication, name: str) -> None:
     sheet = (styles / "common.qss").read_text(encoding="utf-8")
     sheet += (styles / f"{name}.qss").read_text(encoding="utf-8")
     app.setStyleSheet(sheet)
+    theme_changed().emit(name)
 
 
 def monospace_digits(font: QFont) -> QFont:

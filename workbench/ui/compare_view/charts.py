@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ...compare.report import parameter_shares
 from ...compare.results import FINISHED, RunRecord
 from ...spec.units import human
+from ..theme import follow_theme
+from ..training.plotting import legend_beside, restyle_plots
 
 #: matplotlib's tab10, so a run has the same colour here and in the exported PNG
 RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -45,24 +47,19 @@ class ComparisonCharts(QWidget):
         for plot, title in ((self.accuracy, "validation accuracy"), (self.loss, "validation loss")):
             plot.setTitle(title)
             plot.showGrid(x=True, y=True, alpha=0.15)
-        self.accuracy.addLegend(offset=(-10, 10))
+        legend_beside(self.accuracy.getPlotItem())
         self.bubbles.setTitle("best validation accuracy against multiply-adds (area ∝ parameters)")
         self.bubbles.setLabel("bottom", "multiply-adds per sample")
         self.bubbles.setLabel("left", "best validation accuracy")
         self.bubbles.showGrid(x=True, y=True, alpha=0.15)
-        self.bubbles.getViewBox().setDefaultPadding(0.15)
-        self.foreground = self.palette().color(QPalette.Text)
-        for plot in (self.accuracy, self.loss, self.bubbles):
-            plot.setBackground(self.palette().color(QPalette.Base))
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setPen(self.foreground)
-                axis.setTextPen(self.foreground)
-                axis.enableAutoSIPrefix(False)
         self.scatter = pg.ScatterPlotItem(pxMode=True)
         self.bubbles.addItem(self.scatter)
         self._labels: list[pg.TextItem] = []
+        self._drawn: tuple[list[RunRecord], set[int]] = ([], set())
         self.curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.foreground = self.palette().color(QPalette.Text)
+        restyle_plots(self)
+        follow_theme(self, ComparisonCharts._restyle)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Curves", self))
@@ -76,6 +73,12 @@ class ComparisonCharts(QWidget):
         curves.addWidget(self.loss)
         layout.addLayout(curves, 1)
         layout.addWidget(self.bubbles, 1)
+
+    def _restyle(self) -> None:
+        """Plots, bubble outlines and labels in the current palette."""
+        self.foreground = self.palette().color(QPalette.Text)
+        restyle_plots(self)
+        self._draw_bubbles(*self._drawn)
 
     def clear(self) -> None:
         for acc, loss in self.curves.values():
@@ -107,6 +110,7 @@ class ComparisonCharts(QWidget):
         self._draw_bubbles(records, shown)
 
     def _draw_bubbles(self, records: list[RunRecord], shown: set[int]) -> None:
+        self._drawn = (records, shown)
         for label in self._labels:
             self.bubbles.removeItem(label)
         self._labels.clear()
@@ -126,3 +130,13 @@ class ComparisonCharts(QWidget):
             self.bubbles.addItem(label)
             self._labels.append(label)
         self.scatter.setData(spots)
+        if placed:
+            self._frame_bubbles([math.log10(max(r.macs, 1)) for _, r in placed], [r.best_val_accuracy for _, r in placed])
+
+    def _frame_bubbles(self, xs: list[float], ys: list[float]) -> None:
+        """Ranges with room around the bubbles and at least a decade of MACs and 0.04 of accuracy, so a
+        single run (or runs alike) gets a few distinct ticks instead of one value repeated along the axis."""
+        x_pad = max(0.15 * (max(xs) - min(xs)), 0.5)
+        y_pad = max(0.15 * (max(ys) - min(ys)), 0.02)
+        self.bubbles.setXRange(min(xs) - x_pad, max(xs) + x_pad, padding=0)
+        self.bubbles.setYRange(min(ys) - y_pad, max(ys) + y_pad, padding=0)

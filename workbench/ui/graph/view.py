@@ -10,7 +10,6 @@ connects them; Delete, Ctrl+C/X/V, F2 (rename) and a context menu
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, QRectF, Qt, Signal
@@ -23,15 +22,11 @@ from workbench.spec.collapse import enclosing, innermost, stages
 from ..blocks import BLOCK_MIME, block_from_mime, insert_block, save_selection
 from .interactions import ConnectInteraction, Interaction, PanInteraction
 from .items import HEADER, WIDTH, EdgeItem
+from .mime import LAYER_MIME, LAYERS_MIME, is_ours, json_layers, layers_mime
 from .minimap import Minimap
 from .rename_editor import RenameEditor
 from .scene import GraphScene
 from .theme import theme_for
-
-#: palette drag payload: one layer type name, UTF-8 (b"Conv2D")
-LAYER_MIME = "application/x-workbench-layer"
-#: copied layers or a block: a JSON list of preset layer dicts (`Document.copy_layers`)
-LAYERS_MIME = "application/x-workbench-layers"
 
 MIN_ZOOM = 0.02
 MAX_ZOOM = 4.0
@@ -140,11 +135,7 @@ class GraphView(QGraphicsView):
         if not names:
             return []
         layers = self.document.copy_layers(names)
-        mime = QMimeData()
-        text = json.dumps(layers, ensure_ascii=False)
-        mime.setData(LAYERS_MIME, text.encode("utf-8"))
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        QGuiApplication.clipboard().setMimeData(layers_mime(layers))
         return layers
 
     def cut_selection(self) -> None:
@@ -157,7 +148,7 @@ class GraphView(QGraphicsView):
         if mime is None or not mime.hasFormat(LAYERS_MIME):
             self.statusMessage.emit("nothing to paste: copy layers first")
             return []
-        layers = _json_layers(mime)
+        layers = json_layers(mime)
         if layers is None:
             self.statusMessage.emit("the clipboard does not hold layers")
             return []
@@ -384,7 +375,7 @@ class GraphView(QGraphicsView):
             name = self.graph_scene.drop_layer(type_name, scene_pos)
             return [name] if name else []
         if mime.hasFormat(LAYERS_MIME):
-            layers = _json_layers(mime)
+            layers = json_layers(mime)
             if layers is None:
                 self.statusMessage.emit("the dropped data is not a list of layers")
                 return []
@@ -410,13 +401,13 @@ class GraphView(QGraphicsView):
         return instance.layer_names()
 
     def dragEnterEvent(self, event) -> None:
-        if _ours(event.mimeData()):
+        if is_ours(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
-        if not _ours(event.mimeData()):
+        if not is_ours(event.mimeData()):
             super().dragMoveEvent(event)
             return
         event.acceptProposedAction()
@@ -431,7 +422,7 @@ class GraphView(QGraphicsView):
         super().dragLeaveEvent(event)
 
     def dropEvent(self, event) -> None:
-        if not _ours(event.mimeData()):
+        if not is_ours(event.mimeData()):
             super().dropEvent(event)
             return
         self._set_drop_edge(None)
@@ -494,14 +485,3 @@ def _add(menu: QMenu, text: str, slot, shortcut=None) -> QAction:
         action.setShortcut(QKeySequence(shortcut))
     return action
 
-
-def _ours(mime: QMimeData) -> bool:
-    return mime.hasFormat(LAYER_MIME) or mime.hasFormat(LAYERS_MIME) or mime.hasFormat(BLOCK_MIME)
-
-
-def _json_layers(mime: QMimeData) -> list | None:
-    try:
-        data = json.loads(bytes(mime.data(LAYERS_MIME)).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, list) else None

@@ -38,7 +38,7 @@ from workbench.train import RunDir, StartInfo
 from workbench.train.live.records import DEFAULT_SMOOTHING, SeriesRecord, best_epoch
 
 from ..background import problem_text
-from ..theme import monospace_digits
+from ..theme import follow_theme, monospace_digits
 from .plotting import (
     BEST,
     DIVERGED,
@@ -47,6 +47,7 @@ from .plotting import (
     RedrawPacer,
     background,
     legend_html,
+    restyle_plots,
     save_csv,
     save_png,
     style_plot,
@@ -178,6 +179,7 @@ class CurvesView(QWidget):
         self.loss.plot.addItem(self.nan_label, ignoreBounds=True)
         for plot in (self.loss.plot, self.score.plot, self.lr_plot):
             style_plot(plot, self)
+        follow_theme(self, restyle_plots)
         layout = self.canvas.ci.layout
         for column, stretch in enumerate((3, 3, 2)):
             layout.setColumnStretchFactor(column, stretch)

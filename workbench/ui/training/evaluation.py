@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from workbench.train.evaluation import Evaluation
 
-from .plotting import TRAIN, VALIDATION, ClickableImage, background, color_lut, style_plot
+from ..theme import follow_theme
+from .plotting import TRAIN, VALIDATION, ClickableImage, background, color_lut, restyle_plots, style_plot
 from .sample_grid import SampleGrid
 
 #: counts are written into the cells up to this many classes
@@ -63,6 +64,7 @@ class EvaluationView(QWidget):
         for plot in (self.matrix_plot, self.bars_plot):
             style_plot(plot, self)
         self.matrix_plot.showGrid(x=False, y=False)
+        follow_theme(self, restyle_plots)
         self.canvas.ci.layout.setColumnStretchFactor(0, 3)
         self.canvas.ci.layout.setColumnStretchFactor(1, 2)
         self._cell_texts: list[pg.TextItem] = []

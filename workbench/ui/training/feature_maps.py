@@ -18,7 +18,8 @@ from workbench.spec.units import shape_text
 from workbench.train.live.datasets import ProbeSamples
 from workbench.train.live.mosaic import channel_tiles
 
-from .plotting import COLOR_MAPS, AdaptiveSplitter, background, color_lut, image_box
+from ..theme import follow_theme
+from .plotting import COLOR_MAPS, AdaptiveSplitter, background, color_lut, image_box, restyle_plots
 from .sample_grid import SampleGrid
 from .worker import FeatureMaps
 
@@ -31,6 +32,7 @@ class FeatureMapView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.layer: str | None = None
+        self._shape = None  # the layer's output shape on the canvas, as the heading shows it
         self.sample = 0
         self.maps: FeatureMaps | None = None
         self.channel: int | None = None
@@ -50,6 +52,7 @@ class FeatureMapView(QWidget):
         for canvas in (self.canvas, self.zoom_canvas):
             canvas.setBackground(background(self))
             canvas.setMinimumSize(60, 60)
+        follow_theme(self, restyle_plots)
         self.mosaic_box, self.mosaic_image, self.mosaic_label = image_box(self.canvas, 0, 0, "channels")
         self.zoom_box, self.zoom_image, self.zoom_label = image_box(self.zoom_canvas, 0, 0, "click a channel")
         self.splitter = AdaptiveSplitter()
@@ -90,10 +93,13 @@ class FeatureMapView(QWidget):
         self.picker.select_index(self.sample)
 
     def set_layer(self, layer: str | None, shape=None) -> None:
-        """Show `layer` (None: nothing selected); the next maps that arrive are of that layer."""
-        if layer == self.layer:
+        """Show `layer` (None: nothing selected); the next maps that arrive are of that layer.
+
+        The same layer with another `shape` (an edit changed it) starts afresh too, so the heading follows the canvas.
+        """
+        if layer == self.layer and shape == self._shape:
             return
-        self.layer = layer
+        self.layer, self._shape = layer, shape
         self.maps = None
         self.channel = None
         self._zoomed = None
@@ -101,6 +107,7 @@ class FeatureMapView(QWidget):
         self.zoom_image.clear()
         self.highlight.setVisible(False)
         self.zoom_label.setText("click a channel")
+        self.mosaic_label.setText("channels")
         if layer is None:
             self.heading.setText("Select a layer on the canvas to see its feature maps.")
             return

@@ -32,6 +32,7 @@ from .worker import (
     SAMPLES,
     STARTED,
     STATUS,
+    WARNING,
     WEIGHTS,
     JobControl,
     TrainRequest,
@@ -59,6 +60,7 @@ class TrainingJob(QObject):
     probeFailed = Signal(str)
     evaluated = Signal(object)
     failed = Signal(str)
+    warning = Signal(str)
     finished = Signal(object)
     exported = Signal(str)
     exportFailed = Signal(str)
@@ -69,9 +71,8 @@ class TrainingJob(QObject):
         self._signals = {
             STATUS: self.status, STARTED: self.started, BATCHES: self.batches, EPOCH: self.epochEnded,
             WEIGHTS: self.weights, FEATURE_MAPS: self.featureMaps, PROBE_FAILED: self.probeFailed,
-            EVALUATED: self.evaluated, FAILED_EVENT: self.failed, FINISHED_EVENT: self.finished,
-            EXPORTED: self.exported, EXPORT_FAILED: self.exportFailed, SAMPLES: self.samples,
-            GENERATED: self.generated,
+            EVALUATED: self.evaluated, FAILED_EVENT: self.failed, WARNING: self.warning, FINISHED_EVENT: self.finished,
+            EXPORTED: self.exported, EXPORT_FAILED: self.exportFailed, SAMPLES: self.samples, GENERATED: self.generated,
         }
         self._thread: TaskThread | None = None
         self._worker: TrainWorker | None = None

@@ -55,8 +55,13 @@ def with_alpha(color: str, alpha: int) -> QColor:
 
 def style_plot(plot: pg.PlotItem, widget: QWidget) -> None:
     """Axes and grid in the widget's palette colours, no SI prefixes (1e-3 stays 0.001)."""
-    foreground = widget.palette().color(QPalette.Text)
     plot.showGrid(x=True, y=True, alpha=0.15)
+    color_plot(plot, widget)
+
+
+def color_plot(plot: pg.PlotItem, widget: QWidget) -> None:
+    """Axes, tick labels and title in the widget's palette text colour."""
+    foreground = widget.palette().color(QPalette.Text)
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
         axis.setPen(foreground)
@@ -66,10 +71,31 @@ def style_plot(plot: pg.PlotItem, widget: QWidget) -> None:
         axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
     plot.titleLabel.setAttr("color", foreground)
     plot.titleLabel.setText(plot.titleLabel.text)  # the colour applies from the next text on
+    if plot.legend is not None:
+        plot.legend.setLabelTextColor(foreground)
+
+
+def legend_beside(plot: pg.PlotItem, **options) -> pg.LegendItem:
+    """A legend in a column of its own right of the plot, so it never covers a curve (pyqtgraph's own
+    sits on the data); curves added with a name appear in it."""
+    legend = pg.LegendItem(**options)
+    plot.layout.addItem(legend, 2, 3)
+    plot.legend = legend
+    return legend
 
 
 def background(widget: QWidget) -> QColor:
     return widget.palette().color(QPalette.Base)
+
+
+def restyle_plots(widget: QWidget) -> None:
+    """Every pyqtgraph canvas inside `widget` on the palette's background, every plot's axes in its text
+    colour: pyqtgraph copies colours when they are set, so a theme switch must set them again."""
+    for canvas in widget.findChildren(pg.GraphicsView):
+        canvas.setBackground(background(widget))
+        for item in canvas.scene().items():
+            if isinstance(item, pg.PlotItem):
+                color_plot(item, widget)
 
 
 class ClickableImage(pg.ImageItem):

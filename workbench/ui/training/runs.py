@@ -32,7 +32,8 @@ from workbench.errors import WorkbenchError
 from workbench.train import RunDir, default_runs_root
 
 from ..background import BackgroundTask
-from .plotting import TRAIN, VALIDATION, background, style_plot
+from ..theme import follow_theme
+from .plotting import TRAIN, VALIDATION, background, legend_beside, restyle_plots, style_plot
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class RunsView(QWidget):
 
         self.heading = QLabel()
         self.heading.setProperty("role", "caption")
+        self.heading.setWordWrap(True)  # a long runs folder wraps instead of widening the window's bottom docks
         self.refresh_button = QPushButton("Refresh")
         self.folder_button = QPushButton("Show folder")
         self.tree = QTreeWidget()
@@ -125,9 +127,10 @@ class RunsView(QWidget):
         self.loss_plot = pg.PlotWidget(background=background(self), title="loss")
         self.accuracy_plot = pg.PlotWidget(background=background(self), title="accuracy")
         for plot in (self.loss_plot, self.accuracy_plot):
+            legend_beside(plot.getPlotItem(), labelTextSize="8pt")
             style_plot(plot.getPlotItem(), self)
             plot.setLabel("bottom", "epoch")
-            plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        follow_theme(self, restyle_plots)
 
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)

@@ -17,7 +17,8 @@ from workbench.spec import ModelSpec
 from workbench.train.live.reuse import DenseBlock, reuse_plan
 from workbench.train.live.stats import WeightSnapshot
 
-from .plotting import AdaptiveSplitter, background, color_lut, image_box, style_plot
+from ..theme import follow_theme
+from .plotting import AdaptiveSplitter, background, color_lut, image_box, restyle_plots, style_plot
 
 
 class WeightsView(QWidget):
@@ -57,6 +58,7 @@ class WeightsView(QWidget):
             "Mean absolute weight of each layer's first convolution over the channels coming from each earlier "
             "layer of its dense block (columns: block input, then layers 1, 2, …; rows: the reading layers)")
         self._reuse_images: dict[str, tuple[pg.ImageItem, pg.LabelItem]] = {}
+        follow_theme(self, restyle_plots)
 
         for canvas in (self.filters_canvas, self.reuse_canvas):
             canvas.setMinimumWidth(40)  # so the dock can be narrow; the splitter shares the width

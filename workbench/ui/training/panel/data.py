@@ -13,8 +13,8 @@ from workbench.data import list_datasets
 from workbench.spec.units import human_bytes
 from workbench.train.live.datasets import DataSource, Preview, load_with_preview
 
-from ...theme import mark_color
-from ..plotting import TRAIN, VALIDATION, background, style_plot
+from ...theme import follow_theme, mark_color
+from ..plotting import TRAIN, VALIDATION, background, restyle_plots, style_plot
 from ..sample_grid import SampleGrid
 
 OPEN_FOLDER = "open-folder"
@@ -55,6 +55,7 @@ class DataSetPart:
         self.val_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=VALIDATION)
         self.balance.addItem(self.train_bars)
         self.balance.addItem(self.val_bars)
+        follow_theme(self, restyle_plots)
         layout = QVBoxLayout(self.data_group)
         layout.addWidget(self.dataset_combo)
         layout.addWidget(self.dataset_info)

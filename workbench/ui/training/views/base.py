@@ -3,21 +3,20 @@
 A view draws one task's per-epoch samples (the dict the task's `samples`
 returns, computed in the worker): its items are created once and fed with
 `setData`/`setImage`, and a palette change (a theme switch) recolours the
-canvas, the axes and the view's own marks through `restyle`.
+canvas, the axes and the view's own marks through `restyle` (`follow_theme`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from workbench.train.live.mosaic import Mosaic, tile
 
 from ..plotting import AdaptiveSplitter, background, style_plot
-from ...theme import current
+from ...theme import current, follow_theme
 
 #: pixels a title over an image box takes
 TITLE_HEIGHT = 22
@@ -47,6 +46,7 @@ class TaskView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.caption)
         layout.addWidget(self.splitter, 1)
+        follow_theme(self, lambda view: view.restyle())
 
     @classmethod
     def accepts(cls, samples: dict) -> bool:
@@ -91,11 +91,6 @@ class TaskView(QWidget):
         self.epoch = None
 
     # -- theme --------------------------------------------------------------------------------------------------------
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.PaletteChange:
-            self.restyle()
-
     def restyle(self) -> None:
         """Canvas and axes in the palette's colours; views add their own marks."""
         for canvas in (self.canvas, self.side):
