@@ -145,7 +145,8 @@ class MainWindow(QMainWindow):
                                             ("evaluation", "Evaluation", training.evaluation, "summary"),
                                             ("runs", "Runs", training.runs, "summary"),
                                             ("feature_maps", "Feature Maps", training.feature_maps, "palette"),
-                                            ("weights", "Weights", training.weights, "palette")):
+                                            ("weights", "Weights", training.weights, "palette"),
+                                            ("task_views", "Task View", training.task_views, "palette")):
             docks[name] = self._dock(title, name, widget, Qt.BottomDockWidgetArea, tab_with=docks[beside])
         docks["palette"].raise_()
         for name in ("summary", "inspector"):
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self.files.modelOpened.connect(self._on_model_opened)
         self.training.closeRequested.connect(self.close)
         self.training.message.connect(self._show_message)
+        self.training.task_views.appeared.connect(self.docks["task_views"].raise_)
         self._on_training_running(False)
         self._on_gallery_checked([])
         self._on_spec_changed()

@@ -77,6 +77,9 @@ def class_counts(dataset: Dataset, split: str) -> np.ndarray | None:
     y = split_labels(dataset, split)
     if y is None or not dataset.is_classification:
         return None
+    if np.ndim(y) > 1:  # label maps: the images each class appears in
+        pixels = tuple(range(1, np.ndim(y)))
+        return np.array([int(np.any(y == c, axis=pixels).sum()) for c in range(dataset.num_classes)])
     return np.bincount(np.asarray(y, dtype=np.int64), minlength=dataset.num_classes)
 
 
@@ -127,7 +130,7 @@ def make_preview(dataset: Dataset) -> Preview:
         return preview
     x, y = dataset.x_train, dataset.y_train
     if dataset.is_image:
-        picks = spread_over_classes(y, PREVIEW_SAMPLES) if dataset.is_classification else np.arange(
+        picks = spread_over_classes(y, PREVIEW_SAMPLES) if _class_per_sample(dataset, y) else np.arange(
             min(PREVIEW_SAMPLES, len(x)))
         preview.thumbs = thumbnails(np.clip(_unit_images(dataset, x[picks]), 0.0, 1.0))
         preview.thumb_labels = [_label_text(dataset, y[i]) for i in picks]
@@ -139,7 +142,16 @@ def make_preview(dataset: Dataset) -> Preview:
     return preview
 
 
+def _class_per_sample(dataset: Dataset, labels: np.ndarray) -> bool:
+    """One class index per sample (not a label map per image, not values)."""
+    return dataset.is_classification and np.ndim(labels) == 1
+
+
 def _label_text(dataset: Dataset, value) -> str:
+    if np.ndim(value) > 0 and not dataset.is_classification:  # an image or vector target: its shape
+        return "×".join(str(n) for n in np.shape(value))
+    if np.ndim(value) > 0:  # a segmentation label map: name the classes in it
+        return ", ".join(dataset.class_names[int(c)] for c in np.unique(value) if c) or dataset.class_names[0]
     return dataset.class_names[int(value)] if dataset.is_classification else f"{float(value):.3g}"
 
 
@@ -167,7 +179,8 @@ def probe_samples(dataset: Dataset, input_shape, count: int = PROBE_SAMPLES) -> 
     else:
         x_all = dataset.x_val if split == "val" else dataset.x_train
         y_all = dataset.y_val if split == "val" else dataset.y_train
-        picks = spread_over_classes(y_all, count) if dataset.is_classification else np.arange(min(count, len(x_all)))
+        picks = spread_over_classes(y_all, count) if _class_per_sample(dataset, y_all) else np.arange(
+            min(count, len(x_all)))
         inputs = plan_for(dataset, input_shape)(x_all[picks])
         y = y_all[picks]
     return ProbeSamples(

@@ -29,6 +29,7 @@ from .feature_maps import FeatureMapView
 from .job import TrainingJob
 from .panel import TrainingPanel
 from .runs import RunsView, RunSummary, scan_runs
+from .views import TaskViews
 from .weights import WeightsView
 from .worker import FeatureMaps, RunStarted, TrainRequest
 
@@ -69,6 +70,8 @@ class TrainingController(QObject):
         self.weights = WeightsView()
         self.evaluation = EvaluationView()
         self.runs = RunsView()
+        self.task_views = TaskViews()
+        self.task_views.set_task(document.spec.task)
         self.open_spec = None  # callable(spec) -> bool, set by the window (asks about unsaved changes)
         self.last_result: TrainResult | None = None
         self.confirm_close = True
@@ -96,6 +99,9 @@ class TrainingController(QObject):
         job.epochEnded.connect(self._on_epoch)
         job.weights.connect(self.weights.add_snapshot)
         job.featureMaps.connect(self._on_feature_maps)
+        job.samples.connect(self.task_views.show_samples)
+        job.generated.connect(self.task_views.show_generated)
+        self.task_views.generateRequested.connect(job.generate)
         job.probeFailed.connect(self.feature_maps.show_message)
         job.evaluated.connect(self._on_evaluated)
         job.failed.connect(self._on_failed)
@@ -320,6 +326,7 @@ class TrainingController(QObject):
         info = started.info
         self._trained_specs.append(started.spec)
         self.curves.begin_run(info)
+        self.task_views.set_task(started.spec.task)
         self.feature_maps.set_samples(started.samples)
         self.weights.set_spec(started.spec, info.epochs)
         self.panel.begin_progress(info)
@@ -419,6 +426,7 @@ class TrainingController(QObject):
             self.weights.set_spec(None)
             self.feature_maps.set_samples(None)
             self.panel.clear_run()
+            self.task_views.set_task(self.doc.spec.task)  # empty: an opened model brings no samples
         self.feature_maps.set_layer(None)
         self._on_selection_changed(self.doc.selection())
 

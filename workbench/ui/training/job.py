@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -26,7 +27,9 @@ from .worker import (
     FAILED_EVENT,
     FEATURE_MAPS,
     FINISHED_EVENT,
+    GENERATED,
     PROBE_FAILED,
+    SAMPLES,
     STARTED,
     STATUS,
     WARNING,
@@ -52,6 +55,8 @@ class TrainingJob(QObject):
     epochEnded = Signal(int, object)
     weights = Signal(object)
     featureMaps = Signal(object)
+    samples = Signal(int, object)  # epoch, the task's samples for its live views
+    generated = Signal(object)  # the generator's samples for the sliders' parameters
     probeFailed = Signal(str)
     evaluated = Signal(object)
     failed = Signal(str)
@@ -67,7 +72,7 @@ class TrainingJob(QObject):
             STATUS: self.status, STARTED: self.started, BATCHES: self.batches, EPOCH: self.epochEnded,
             WEIGHTS: self.weights, FEATURE_MAPS: self.featureMaps, PROBE_FAILED: self.probeFailed,
             EVALUATED: self.evaluated, FAILED_EVENT: self.failed, WARNING: self.warning, FINISHED_EVENT: self.finished,
-            EXPORTED: self.exported, EXPORT_FAILED: self.exportFailed,
+            EXPORTED: self.exported, EXPORT_FAILED: self.exportFailed, SAMPLES: self.samples, GENERATED: self.generated,
         }
         self._thread: TaskThread | None = None
         self._worker: TrainWorker | None = None
@@ -75,6 +80,8 @@ class TrainingJob(QObject):
         self._control: JobControl | None = None
         self._running = False
         self._has_model = False
+        self._generate_wanted: tuple[int, float, float] | None = None
+        self._generate_lock = threading.Lock()
 
     # -- state -----------------------------------------------------------------------------------------------------------
     def running(self) -> bool:
@@ -123,6 +130,27 @@ class TrainingJob(QObject):
             self._control.set_probe(layer, sample)
         if layer and self.has_model():
             self._thread.submit(functools.partial(self._worker.send_feature_maps, self.run_id, layer, sample))
+
+    def generate(self, kind: int, angle: float, size: float) -> bool:
+        """Ask the last run's generator for one image; `generated` answers.  False while a run goes or without a model.
+
+        Requests made while one is being answered are merged: only the latest parameters are drawn.
+        """
+        if not self.has_model():
+            return False
+        with self._generate_lock:
+            pending = self._generate_wanted is not None
+            self._generate_wanted = (kind, angle, size)
+        if not pending:
+            self._thread.submit(self._generate_latest)
+        return True
+
+    def _generate_latest(self) -> None:
+        """In the worker thread: draw the latest requested parameters."""
+        with self._generate_lock:
+            wanted, self._generate_wanted = self._generate_wanted, None
+        if wanted is not None and self._worker is not None:
+            self._worker.send_generated(self.run_id, *wanted)
 
     def export(self, path: str) -> bool:
         if not self.has_model():

@@ -57,6 +57,7 @@ STATUS, STARTED, BATCHES, EPOCH, WEIGHTS, FEATURE_MAPS, PROBE_FAILED = (
     "status", "started", "batches", "epoch", "weights", "featureMaps", "probeFailed")
 EVALUATED, FAILED_EVENT, WARNING, FINISHED_EVENT, EXPORTED, EXPORT_FAILED = (
     "evaluated", "failed", "warning", "finished", "exported", "exportFailed")
+SAMPLES, GENERATED = "samples", "generated"
 
 
 # -- what crosses from the worker to the GUI ------------------------------------------------------------------
@@ -185,6 +186,9 @@ class _RunSink:
             return
         self._send(WEIGHTS, snapshot)
 
+    def on_samples(self, epoch: int, samples: dict) -> None:
+        self._send(SAMPLES, epoch, samples)
+
     def on_feature_maps(self, layer: str, activation: np.ndarray) -> None:
         sample = self.trainer.probe.shown[1]
         self._send(FEATURE_MAPS, FeatureMaps(layer, sample, activation, activation_mosaic(activation)))
@@ -268,7 +272,7 @@ class TrainWorker(QObject):
         result = trainer.run(request.spec, dataset, sink, run_dir=request.run_dir, resume_from=request.resume_from)
         if trainer.model is None or result.model_path is None:
             return result
-        if request.evaluate and dataset.is_classification and not control.closing:
+        if request.evaluate and spec.task == "classification" and dataset.is_classification and not control.closing:
             self._send(run_id, STATUS, "Evaluating on held-out samples…")
             try:
                 self._send(run_id, EVALUATED, trainer.evaluate(list(dataset.class_names)))
@@ -301,6 +305,23 @@ class TrainWorker(QObject):
         self._failed_probe = None
         shown = trainer.probe.shown[1]
         self._send(run_id, FEATURE_MAPS, FeatureMaps(layer, shown, activation, activation_mosaic(activation)))
+
+    # -- the generator's answer to the window's sliders ---------------------------------------------------------
+    def send_generated(self, run_id: int, kind: int, angle: float, size: float) -> None:
+        """The last run's generator drawing shape `kind` at `angle` and `size` (its task's samples for them)."""
+        from workbench.tasks import for_spec
+
+        trainer = self._trainer
+        prepared = trainer.prepared if trainer is not None else None
+        if trainer is None or trainer.model is None or prepared is None:
+            return
+        x = prepared.x_val if prepared.x_val is not None else prepared.x_train
+        try:
+            samples = for_spec(prepared.spec).samples(trainer.model, x, None, kind=kind, angle=angle, size=size)
+        except Exception as exc:  # noqa: BLE001 - the view says why; the model stays usable
+            self._send(run_id, STATUS, f"The generator could not draw: {problem_text(exc)}")
+            return
+        self._send(run_id, GENERATED, samples)
 
     # -- the trained model ----------------------------------------------------------------------------------------
     def export(self, run_id: int, path: str) -> None:

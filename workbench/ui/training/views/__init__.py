@@ -1,0 +1,19 @@
+"""Live views of what a task learns, fed once per epoch with the samples its task computes in the worker.
+
+`TASK_VIEWS` says which views each task shows (task name → view classes,
+read by `TaskViews`); a view draws only samples holding the keys it
+`needs`, so a classification model without two inputs shows none.
+"""
+
+from .boundary import DecisionBoundaryView
+from .container import TASK_VIEWS, TaskViews
+from .generator import GeneratorView
+from .hopfield import HopfieldView
+from .reconstruction import ReconstructionView
+from .recurrent import RecurrentView
+from .samples_grid import SampleGridView
+from .segmentation import SegmentationView
+from .sequence import SequenceView
+
+__all__ = ["TASK_VIEWS", "DecisionBoundaryView", "GeneratorView", "HopfieldView", "ReconstructionView",
+           "RecurrentView", "SampleGridView", "SegmentationView", "SequenceView", "TaskViews"]
