@@ -24,6 +24,10 @@ TASKS = {
     "reconstruction": ("reconstruction", "Reconstruction"),
     "segmentation": ("segmentation", "Segmentation"),
     "generation": ("generation", "Generation"),
+    "gan": ("adversarial", "Adversarial"),
+    "rbm": ("boltzmann", "RestrictedBoltzmann"),
+    "dbn": ("boltzmann", "DeepBelief"),
+    "hopfield": ("associative", "Associative"),
 }
 
 
