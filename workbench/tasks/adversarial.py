@@ -29,8 +29,6 @@ class Adversarial(Task):
     inputs = "images (scaled to [−1, 1] for the generator's tanh)"
     targets = "class labels for a conditional GAN (one-hot), none otherwise"
     reported = ("d_loss", "g_loss", "label_agreement")
-    #: compile takes an optimizer factory: one optimizer per network
-    optimizers = 2
     #: no validation pass inside fit(): the GAN step has no test counterpart
     validates_in_fit = False
 
@@ -82,15 +80,16 @@ class Adversarial(Task):
         return Objectives([], None, [], ["generator"], "generator", metric, metric,
                           "max" if self.conditional else "min")
 
-    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1) -> Objectives:
-        """Two optimizers from the factory `optimizer`; an Adam among them takes β₁ = 0.5 (Radford et al.)."""
-        made = [optimizer() if callable(optimizer) else optimizer for _ in range(2)]
-        if made[0] is made[1]:
-            raise TaskError(f"{self.spec.name}: a GAN needs one optimizer per network; pass a factory")
-        for opt in made:
-            if type(opt).__name__ == "Adam":
-                opt.beta_1 = 0.5
-        model.compile(d_optimizer=made[0], g_optimizer=made[1], steps_per_execution=steps_per_execution)
+    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1,
+                new_optimizer=None) -> Objectives:
+        """`optimizer` for the generator, `new_optimizer()` for the discriminator; an Adam takes β₁ = 0.5 (Radford et al.)."""
+        if new_optimizer is None:
+            raise TaskError(f"{self.spec.name}: a GAN needs one optimizer per network; give compile new_optimizer")
+        discriminator = new_optimizer()
+        for made in (optimizer, discriminator):
+            if type(made).__name__ == "Adam":
+                made.beta_1 = 0.5
+        model.compile(d_optimizer=discriminator, g_optimizer=optimizer, steps_per_execution=steps_per_execution)
         return self.objectives(has_validation)
 
     def fitted(self, model, x, y, folder, config) -> None:

@@ -17,6 +17,8 @@ import numpy as np
 
 from .base import Objectives, Task, TaskError
 
+#: the P values of the capacity experiment: below, around and far above 0.138 N for N = 100
+CAPACITY_PATTERNS = (2, 4, 6, 8, 10, 12, 14, 16, 20, 25, 30)
 #: 0.138 N: the Hebbian capacity of a large network (Amit, Gutfreund & Sompolinsky 1985)
 CAPACITY_RATIO = 0.138
 
@@ -26,7 +28,7 @@ class Associative(Task):
     inputs = "±1 patterns to store (validation: noisy probes)"
     targets = "the index of the stored pattern each probe came from"
     batching = "full"
-    reported = ("val_recall",)
+    reported = ("val_recall", *(f"recall_at_{p}" for p in CAPACITY_PATTERNS))
     validates_in_fit = False
 
     def __init__(self, spec):
@@ -57,7 +59,8 @@ class Associative(Task):
     def objectives(self, has_validation: bool) -> Objectives:
         return Objectives([], None, [], ["hopfield"], "hopfield", "val_recall", "val_recall", "max")
 
-    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1) -> Objectives:
+    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1,
+                new_optimizer=None) -> Objectives:
         model.compile()
         return self.objectives(has_validation)
 
@@ -69,7 +72,7 @@ class Associative(Task):
 
     def evaluate(self, model, x, y) -> dict[str, float]:
         """`val_recall` for the probes `x` (labels `y` name their patterns) and `recall_at_P` (measured once)."""
-        from .hopfield import CAPACITY_PATTERNS, capacity_curve
+        from .hopfield import capacity_curve
 
         out = {}
         if self.patterns is not None and x is not None and len(x):

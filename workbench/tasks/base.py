@@ -124,6 +124,14 @@ class Task:
         """The functional model inside what `build` returned: the one written to `.h5`."""
         return model
 
+    def saved_models(self, model) -> dict:
+        """File name in the run folder -> functional model, each written as an `.h5` plain Keras opens.
+
+        The first is the run's main file (`--out` copies it); a task of
+        several networks (a GAN) names one file per network.
+        """
+        return {"model.h5": self.saved_model(model)}
+
     def batching_for(self) -> str:
         """"full" when the spec asks for it or trains with RPROP, else the task's default."""
         training = self.spec.training or {}
@@ -137,8 +145,14 @@ class Task:
     def objectives(self, has_validation: bool) -> Objectives:
         raise NotImplementedError
 
-    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1) -> Objectives:
-        """Compile `model` (as `build` returned it) with this task's losses and metrics."""
+    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1,
+                new_optimizer=None) -> Objectives:
+        """Compile `model` (as `build` returned it) with this task's losses and metrics.
+
+        `optimizer` is the run's optimizer; `new_optimizer()`, when given,
+        makes another one from the same settings, for a task that trains
+        several networks each with its own (a GAN).
+        """
         objectives = self.objectives(has_validation)
         model.compile(
             optimizer=optimizer, loss=objectives.losses, loss_weights=objectives.loss_weights,

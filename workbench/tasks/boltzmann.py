@@ -53,7 +53,8 @@ class RestrictedBoltzmann(Task):
         return Objectives([], None, [], [self.spec.layers[-1].name], self.spec.layers[-1].name, metric,
                           f"val_{metric}" if has_validation else metric, "min")
 
-    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1) -> Objectives:
+    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1,
+                new_optimizer=None) -> Objectives:
         model.compile(optimizer=optimizer, steps_per_execution=steps_per_execution)
         return self.objectives(has_validation)
 
@@ -88,7 +89,8 @@ class DeepBelief(Task):
         return Objectives([keras.losses.SparseCategoricalCrossentropy()], None, ["accuracy"], outputs, output,
                           "accuracy", "val_accuracy" if has_validation else "accuracy", "max")
 
-    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1) -> Objectives:
+    def compile(self, model, optimizer, *, has_validation: bool, steps_per_execution: int = 1,
+                new_optimizer=None) -> Objectives:
         objectives = super().compile(model, optimizer, has_validation=has_validation,
                                      steps_per_execution=steps_per_execution)
         self.optimizer_config = optimizer.get_config()

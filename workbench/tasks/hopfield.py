@@ -20,10 +20,10 @@ import numpy as np
 from workbench.data.patterns import flip_bits
 from workbench.keras_bridge.energy import Hopfield
 
+from .associative import CAPACITY_PATTERNS
+
 #: recall gives up after this many sweeps (a symmetric network settles long before)
 MAX_SWEEPS = 100
-#: the P values of the capacity experiment: below, around and far above 0.138 N for N = 100
-CAPACITY_PATTERNS = (2, 4, 6, 8, 10, 12, 14, 16, 20, 25, 30)
 
 
 def energy(weights: np.ndarray, states: np.ndarray) -> np.ndarray:

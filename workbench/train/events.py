@@ -17,8 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-EVENTS = ("on_start", "on_batch", "on_batches", "on_epoch", "on_weights", "on_feature_maps", "on_probe_failed",
-          "on_samples", "on_finished", "on_error", "on_warning")
+EVENTS = ("on_start", "on_batch", "on_batches", "on_epoch", "on_weights", "on_samples", "on_feature_maps",
+          "on_probe_failed", "on_finished", "on_error", "on_warning")
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,15 @@ class TrainingSink(Protocol):
     `on_weights(epoch, weights)`: after `on_epoch`, the weights by path
     ("dense/kernel") from the epoch's one weight pull (the same arrays the
     checkpoint saves; do not modify them).
+    `on_samples(epoch, samples)`: after `on_epoch`, once per epoch, the
+    task's view data (`Task.samples`: a dict of Qt-free arrays, e.g. the
+    decision boundary grid or inputs and reconstructions), computed in the
+    training thread only when the sink has this method.
     `on_feature_maps(layer, array)`: one sample's activations (float32, no
     batch axis), at most `probe_per_second` rounds; `Trainer.probe` says
     which layers and sample, and may be changed from any thread mid-run.
     `on_probe_failed(layers, message)`: a requested probe cannot be built
     (once per request); training goes on.
-    `on_samples(epoch, samples)`: after `on_epoch`, the task's view arrays
-    (name -> numpy array: a sample grid, filters, an energy curve).
     `on_error(message)`: a NaN loss or a failure, readable by a person.
     `on_warning(message)`: something doubtful that does not stop the run
     (a loss growing by orders of magnitude), readable by a person.
@@ -77,9 +79,9 @@ class TrainingSink(Protocol):
     def on_batches(self, chunk: Any) -> None: ...
     def on_epoch(self, epoch: int, logs: dict[str, float]) -> None: ...
     def on_weights(self, epoch: int, weights: dict[str, np.ndarray]) -> None: ...
+    def on_samples(self, epoch: int, samples: dict[str, Any]) -> None: ...
     def on_feature_maps(self, layer: str, array: np.ndarray) -> None: ...
     def on_probe_failed(self, layers: tuple[str, ...], message: str) -> None: ...
-    def on_samples(self, epoch: int, samples: dict[str, np.ndarray]) -> None: ...
     def on_finished(self, result: Any) -> None: ...
     def on_error(self, message: str) -> None: ...
     def on_warning(self, message: str) -> None: ...

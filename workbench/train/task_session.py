@@ -23,7 +23,7 @@ from .errors import TrainError
 from .h5_save import save_model, workbench_metadata
 from .prepare import Prepared
 from .result import DIVERGED
-from .run_dir import MODEL_FILE, RunDir, history_columns, new_run_path
+from .run_dir import RunDir, history_columns, new_run_path
 from .run_info import summary
 from .session import Session
 
@@ -41,12 +41,6 @@ def input_shape_of(spec) -> tuple[int, ...]:
     if isinstance(spec, NetworkSet):
         return tuple(spec.network("discriminator").input_shape)
     return tuple(spec.input_shape)
-
-
-def saved_models(task, model) -> dict:
-    """File name -> functional model to write: the task's several networks, or its one model."""
-    several = getattr(task, "saved_models", None)
-    return several(model) if several is not None else {MODEL_FILE: task.saved_model(model)}
 
 
 def prepare_task(task, spec, dataset: Dataset, config) -> Prepared:
@@ -99,14 +93,15 @@ class TaskSession(Session):
         model = task.build(built)
         self.trainer.model = model
         self.trainer.prepared = self.prepared
-        self.params = sum(int(m.count_params()) for m in saved_models(task, model).values())
+        self.trainer.task = task
+        self.params = sum(int(m.count_params()) for m in task.saved_models(model).values())
         self.steps_per_epoch = self._steps_per_epoch()
 
-        def make_optimizer():
+        def new_optimizer():
             return self.config.make_optimizer(self.steps_per_epoch)
 
-        optimizer = make_optimizer if getattr(task, "optimizers", 1) > 1 else make_optimizer()
-        self.objectives = task.compile(model, optimizer, has_validation=self.prepared.has_validation)
+        self.objectives = task.compile(model, new_optimizer(), has_validation=self.prepared.has_validation,
+                                       new_optimizer=new_optimizer)
         fitted = getattr(task, "fitted", None)
         if fitted is not None:
             fitted(model, self.prepared.x_train, self.prepared.y_train, self.run_dir.path, self.config)
@@ -141,7 +136,7 @@ class TaskSession(Session):
         files = {}
         if model_epoch is not None:
             history, run = history_columns(self.progress.rows), summary(record)
-            for name, network in saved_models(self.task, self.trainer.model).items():
+            for name, network in self.task.saved_models(self.trainer.model).items():
                 spec = self.spec.network(name[:-3]) if isinstance(self.spec, NetworkSet) else self.spec
                 files[name] = save_model(network, self.run_dir.path / name, workbench_metadata(spec, history, run))
             result.model_path = next(iter(files.values()))

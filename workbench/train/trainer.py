@@ -48,6 +48,7 @@ class Trainer:
         self.check_memory = check_memory
         self.control = RunControl()
         self.model = None
+        self.task = None
         self.prepared = None
         self.probe = LiveProbe(self.config.probe_layers)
         self._started = False
