@@ -7,6 +7,7 @@ history so far are saved); a second Ctrl+C aborts at once.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -46,6 +47,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run directory (its spec, data set and settings)")
     p.add_argument("--force", action="store_true",
                    help="train even when the model's memory estimate exceeds the free memory")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object when the run ends: preset, task, data set, epochs, best epoch, "
+                        "the task's metrics at the best epoch, and the saved model")
 
 
 _OVERRIDES = {  # CLI option -> TrainConfig field
@@ -203,6 +207,27 @@ def _log_to_mlflow(args, spec, config, dataset, result) -> None:
     print(f"logged to MLflow at {tracker.uri} (run {run})", file=sys.stderr)
 
 
+def _summary_json(args, spec, dataset, result, saved: str, task) -> dict:
+    """`--json`: the run's outcome, with the task's reported metrics (and the monitored one) at the best epoch."""
+    history = result.history
+    epochs = list(history.get("epoch", []))
+    row = epochs.index(result.best_epoch) if result.best_epoch in epochs else None
+    metrics = {}
+    for name in dict.fromkeys((result.monitor, *task.reported)):
+        key = name if name in history else name.removeprefix("val_")
+        if row is not None and key in history:
+            metrics[key] = history[key][row]
+    return {
+        "preset": args.target if args.target and not args.resume else spec.name,
+        "task": task.name,
+        "dataset": dataset.name,
+        "epochs": result.epochs_completed,
+        "best_epoch": result.best_epoch,
+        "metrics": metrics,
+        "out": saved if result.model_path is not None else None,
+    }
+
+
 def run_train(args) -> int:
     from ..data import load_dataset
     from ..train import RunDir
@@ -257,14 +282,18 @@ def run_train(args) -> int:
         raise WorkbenchError(result.message)
     if result.status == "nan":
         print(f"error: {result.message}", file=sys.stderr)
-    saved = result.model_path or "(no model saved)"
+    saved = str(result.model_path or "(no model saved)")
+    task = trainer.task
     try:
         if args.out and trainer.model is not None:
             saved = _copy_out(result, trainer, Path(args.out))
     finally:
         trainer.release()
     _log_to_mlflow(args, spec, config, dataset, result)
-    if result.best_epoch is not None:
+    if args.json:
+        json.dump(_summary_json(args, spec, dataset, result, saved, task), sys.stdout)
+        sys.stdout.write("\n")
+    elif result.best_epoch is not None:
         print(f"best {result.monitor} {result.best_value:.4f} at epoch {result.best_epoch}; saved {saved}; run {result.run_dir}")
     else:
         print(f"{result.status}: no completed epoch; run {result.run_dir}")
