@@ -66,3 +66,12 @@ def test_multi_network_preset_opens_whole_only_for_training():
     assert isinstance(open_trainable("cdcgan_mnist"), NetworkSet)
     with pytest.raises(WorkbenchError, match=r"cdcgan_mnist: a multi-network preset \(generator, discriminator\)"):
         open_model("cdcgan_mnist")
+
+
+def test_presets_lists_the_multi_network_presets_with_each_network(capsys):
+    assert main(["presets", "--json"]) == 0
+    rows = {r["slug"]: r for r in json.loads(capsys.readouterr().out)}
+    gan = rows["cdcgan_mnist"]
+    assert gan["networks"] == {"generator": 390_913, "discriminator": 41_633} and gan["params"] == 432_546
+    assert gan["input_shape"] == [28, 28, 1] and not gan["errors"]
+    assert {"dcgan_mnist", "gan_mlp_mnist", "rbm_mnist", "hopfield_100"} <= set(rows)
