@@ -129,3 +129,33 @@ def test_killed_worker_fails_only_its_entry(ray_cluster, digits, tmp_path):
     assert records[0].status == FAILED and "Ray worker" in records[0].error
     assert records[0].epochs >= 2
     assert records[1].status == FINISHED and records[1].epochs == 40
+
+
+def test_window_trains_on_ray_streams_progress_and_cancels_one(ray_cluster, qtbot, tmp_path):
+    """The comparison window with the Ray choice: per-entry progress and epochs arrive, cancel one works."""
+    from workbench.compare.results import FINISHED as DONE
+    from workbench.ui.compare_view import CompareView
+    from workbench.ui.compare_view.backend_form import RAY
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.backend_form.set_backend(RAY)
+    seen: dict[str, set] = {}
+
+    def on_event(kind, args):
+        seen.setdefault(kind, set()).add(args[0])
+        if kind == "runEpoch" and args[0] == 0 and args[1].epochs == 2:
+            view.cancel(0)
+
+    view._task.event.connect(on_event)
+    entries = make_entries([("stopped", mlp("a", 64), ""), ("kept", mlp("b", 8), "")])
+    config = TrainConfig(epochs=6, batch_size=32, seed=0, tensorboard=False)
+    with qtbot.waitSignal(view.comparisonFinished, timeout=120_000) as finished:
+        view.start(entries, "digits", config, tmp_path, backend=view.backend_form.backend())
+    records = finished.args[0]
+    assert records[0].status == CANCELLED and 2 <= records[0].epochs < 6
+    assert records[1].status == DONE and records[1].epochs == 6
+    assert seen["runProgress"] == seen["runEpoch"] == {0, 1}
+    assert [view.model.records()[i].status for i in range(2)] == [CANCELLED, DONE]
+    assert (tmp_path / "kept" / "model.h5").is_file()
+    view.shutdown()

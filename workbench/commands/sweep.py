@@ -66,8 +66,7 @@ def _short(value) -> str:
 
 
 def run_sweep(args) -> int:
-    from ..compare.report import comparison_document, write_reports
-    from ..compare.sweep import Sweep, import_optuna, trial_records
+    from ..compare.sweep import Sweep, import_optuna, trial_records, write_sweep_reports
     from ..compare.sweep_space import parse_param, space
     from ..data import load_dataset
 
@@ -100,33 +99,14 @@ def run_sweep(args) -> int:
             if trial.number in sweep.trained:
                 log_record(tracker, record, config.to_dict(), parent=parent, extra=trial.params)
         tracker.end(parent)
-    document = comparison_document(records, dataset=dataset.describe(), config=config.to_dict(), input_shape=input_shape)
-    document["sweep"] = {"trials": [{"number": t.number, "state": t.state.name.lower(), "params": t.params,
-                                     "value": t.value} for t, _ in rows],
-                         "sampler": args.sampler, "prune": args.prune, "space": [p.name for p in params]}
     title = f"{dataset.name}: sweep of {', '.join(e.label for e in entries)}"
-    paths = write_reports(out_dir, records, document, title=title) + _charts(study, rows, params, out_dir, title)
+    paths, note = write_sweep_reports(sweep, study, title)
+    if note:
+        print(note, file=sys.stderr)
     print(leaderboard_table(records))
     _print_best(study)
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0
-
-
-def _charts(study, rows, params, out_dir: Path, title: str) -> list[Path]:
-    from ..compare.sweep_charts import IMPORTANCE_PNG, PARALLEL_PNG, write_importance, write_parallel
-
-    optuna = sys.modules["optuna"]
-    names = [p.name for p in params]
-    complete = optuna.trial.TrialState.COMPLETE
-    lines = [(t.number, t.params, t.value if t.state == complete else None) for t, _ in rows]
-    paths = [write_parallel(lines, names, out_dir / PARALLEL_PNG, title)]
-    try:
-        importances = optuna.importance.get_param_importances(study)
-    except (RuntimeError, ValueError) as exc:  # fewer than two completed trials, or one value only
-        print(f"no parameter-importance chart: {exc}", file=sys.stderr)
-    else:
-        paths.append(write_importance(importances, out_dir / IMPORTANCE_PNG, title))
-    return paths
 
 
 def _print_best(study) -> None:

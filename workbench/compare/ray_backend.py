@@ -172,6 +172,10 @@ class RayPool:
             self._cancelled.add(key)
             self.control.cancel.remote(key)
 
+    def cancel_all(self) -> None:
+        for key in self.pending:
+            self.cancel(key)
+
     def poll(self, timeout: float = POLL_SECONDS) -> list[tuple[Any, RunRecord]]:
         """Relay the queued events; return the runs that ended since the last call."""
         by_ref = {ref: key for key, ref in self._refs.items()}

@@ -54,6 +54,15 @@ class Sweep:
     input_shape: tuple | None = None
     sink: Any = None  # on_trial_started(number, params), on_trial_epoch(number, record), on_trial_ended(number, record, state)
     trained: list[int] = field(default_factory=list)  # trial numbers this call trained
+    _stopped: bool = field(default=False, init=False, repr=False)
+    _running: Any = field(default=None, init=False, repr=False)  # the trial's runner or the Ray pool: `stop()` cancels it
+
+    def stop(self) -> None:
+        """From any thread: end the running trials (they count as failed) and ask for no more."""
+        self._stopped = True
+        running = self._running
+        if running is not None:
+            running.cancel_all()
 
     def study(self):
         optuna = import_optuna()
@@ -86,6 +95,8 @@ class Sweep:
         counted = len(study.get_trials(deepcopy=False, states=(states.COMPLETE, states.PRUNED)))
         if self.backend is None:
             for _ in range(max(trials - counted, 0)):
+                if self._stopped:
+                    break
                 self._run_local(study, study.ask())
         else:
             self._run_ray(study, max(trials - counted, 0))
@@ -144,7 +155,14 @@ class Sweep:
 
         runner = ComparisonRunner([entry], self.dataset, config, self.out_dir / "trials", Relay(),
                                   input_shape=self.input_shape, reuse_finished=False)
-        self._tell(study, trial, runner.run()[0], bool(pruned))
+        self._running = runner
+        if self._stopped:
+            runner.cancel_all()
+        try:
+            record = runner.run()[0]
+        finally:
+            self._running = None
+        self._tell(study, trial, record, bool(pruned))
 
     def _run_ray(self, study, count: int) -> None:
         """Keep as many trials in flight as the cluster has slots; tell each as it ends."""
@@ -158,10 +176,13 @@ class Sweep:
                 pool.cancel(number)
 
         pool = self.backend.pool(self.dataset, on_event)
+        self._running = pool
         slots = max(int(pool.slots()), 1)
         asked = 0
         while asked < count or running:
-            while asked < count and len(running) < slots:
+            if self._stopped:
+                pool.cancel_all()
+            while asked < count and len(running) < slots and not self._stopped:
                 trial = study.ask()
                 entry, config = self._setup(trial)
                 running[trial.number] = trial
@@ -170,6 +191,7 @@ class Sweep:
                 asked += 1
             for number, record in pool.poll():
                 self._tell(study, running.pop(number), record, number in pruned)
+        self._running = None
         pool.close()
 
 
@@ -180,3 +202,29 @@ def trial_records(study) -> list[tuple[Any, RunRecord]]:
         if RECORD_ATTR in trial.user_attrs:
             rows.append((trial, RunRecord.from_dict(copy.deepcopy(trial.user_attrs[RECORD_ATTR]))))
     return rows
+
+
+def write_sweep_reports(sweep: Sweep, study, title: str) -> tuple[list[Path], str]:
+    """The comparison reports over every trial of `study`, plus the parallel-coordinates and importance
+    charts; (paths written, why the importance chart is missing or "")."""
+    from .report import comparison_document, write_reports
+    from .sweep_charts import IMPORTANCE_PNG, PARALLEL_PNG, write_importance, write_parallel
+
+    optuna = import_optuna()
+    rows = trial_records(study)
+    records = [record for _, record in rows]
+    document = comparison_document(records, dataset=sweep.dataset.describe(), config=sweep.base.to_dict(),
+                                   input_shape=sweep.input_shape)
+    document["sweep"] = {"trials": [{"number": t.number, "state": t.state.name.lower(), "params": t.params,
+                                     "value": t.value} for t, _ in rows],
+                         "sampler": sweep.sampler, "prune": sweep.prune, "space": [p.name for p in sweep.space]}
+    paths = write_reports(sweep.out_dir, records, document, title=title)
+    complete = optuna.trial.TrialState.COMPLETE
+    lines = [(t.number, t.params, t.value if t.state == complete else None) for t, _ in rows]
+    paths.append(write_parallel(lines, [p.name for p in sweep.space], sweep.out_dir / PARALLEL_PNG, title))
+    try:
+        importances = optuna.importance.get_param_importances(study)
+    except (RuntimeError, ValueError) as exc:  # fewer than two completed trials, or one value only
+        return paths, f"no parameter-importance chart: {exc}"
+    paths.append(write_importance(importances, sweep.out_dir / IMPORTANCE_PNG, title))
+    return paths, ""

@@ -10,7 +10,7 @@ import numpy as np
 from ..spec.units import shape_text
 from .errors import DatasetError
 
-TASKS = ("image_classification", "tabular_classification", "regression", "segmentation")
+TASKS = ("image_classification", "tabular_classification", "regression", "segmentation", "sequence")
 
 
 @dataclass
@@ -26,7 +26,9 @@ class Dataset:
     float32 batches, so Keras is imported only when training starts (see
     `workbench.data.streaming`).  Labels are integer class indices (int32) for
     classification tasks, one per pixel (samples × height × width) for
-    segmentation, and float32 values for regression.
+    segmentation, float32 values for regression, and for sequences one row
+    of token indices per sample (samples × length, int32; `class_names` is
+    the output vocabulary, -1 pads a row that has no token left).
 
     Loaders keep images in their stored dtype (uint8 for most) to save
     memory; `fit_to_model` turns them into float32 in [0, 1] shaped for a
@@ -143,6 +145,8 @@ class Dataset:
         _check_finite(f"{self.name}: the {split} inputs", x)
         if self.task == "segmentation":
             _check_label_maps(f"{self.name}: {split} label maps", x, y, self.num_classes)
+        elif self.task == "sequence":
+            _check_token_rows(f"{self.name}: {split} token rows", y, self.num_classes)
         elif self.is_classification:
             _check_class_labels(f"{self.name}: {split} labels", y, self.num_classes)
         else:
@@ -180,6 +184,14 @@ def _check_label_maps(what: str, x: np.ndarray, y: np.ndarray, num_classes: int)
             f"got {y.dtype} with shape {_shape_text(y.shape)}"
         )
     _check_label_range(what, y, num_classes)
+
+
+def _check_token_rows(what: str, y: np.ndarray, num_classes: int) -> None:
+    if y.ndim != 2 or not np.issubdtype(y.dtype, np.integer):
+        raise DatasetError(f"{what} must be one integer token row per sample, got {y.dtype} with shape {y.shape}")
+    low, high = int(y.min()), int(y.max())
+    if low < -1 or high >= num_classes:
+        raise DatasetError(f"{what} out of range: found {low}..{high} for -1 (padding) and {num_classes} tokens")
 
 
 def _check_class_labels(what: str, y: np.ndarray, num_classes: int) -> None:

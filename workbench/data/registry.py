@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from . import embedded, iris, logic, patterns, shape_scenes, shapes
+from . import caption_scenes, digit_strips, embedded, iris, logic, patterns, sequences, shape_scenes, shapes
 from .array_files import load_hdf5, load_npz
 from .dataset import Dataset
 from .downloads import DOWNLOADS, download_status, load_download
@@ -62,6 +62,17 @@ EMBEDDED = {
                  "random ±1 patterns to store, probes with 10 bits flipped; options patterns, units, flips"),
         Embedded("mnist_prototypes", patterns.load_mnist_prototypes, 10, (100,), 10,
                  "the mnist_subset class means at 10×10 as ±1 patterns, probes with 10 bits flipped"),
+        Embedded("adding_problem", sequences.load_adding_problem, 9000, (50, 2), 0,
+                 "T steps of (value, marker), target the sum of the two marked values; options length, samples",
+                 task="regression"),
+        Embedded("dates", sequences.load_dates, 11000, (sequences.DATE_LENGTH,), len(sequences.ISO_TOKENS),
+                 "human dates with month names as character tokens, targets their ISO form YYYY-MM-DD",
+                 task="sequence"),
+        Embedded("digit_strips", digit_strips.load_digit_strips, 9000, (14, 64, 1), len(digit_strips.CLASS_NAMES),
+                 "1–4 mnist_subset digits side by side, labels the digits (CTC); test strips use other digit images",
+                 embedded.MNIST_SUBSET_FILE, task="sequence"),
+        Embedded("shape_scenes", caption_scenes.load_shape_scenes, 4500, (32, 64, 1), len(caption_scenes.WORDS),
+                 "1–3 drawn shapes per 32×64 image, captioned with their names left to right", task="sequence"),
     )
 }
 

@@ -30,22 +30,39 @@ OPEN_FILTER = (
     "Presets and Keras models (*.json *.h5 *.hdf5 *.keras);;"
     "Workbench presets (*.json);;Keras models (*.h5 *.hdf5 *.keras);;All files (*)"
 )
-#: export filter -> suffix; `workbench.export.export_model` picks the format from the suffix
+#: export filter -> suffix; the format follows the suffix ("/": a TensorFlow SavedModel folder)
 EXPORT_FILTERS = {
     "Keras HDF5 model (*.h5)": ".h5",
     "Keras v3 model (*.keras)": ".keras",
     "Python script (*.py)": ".py",
+    "ONNX model (*.onnx)": ".onnx",
+    "LiteRT model (*.tflite)": ".tflite",
+    "TensorFlow SavedModel folder (*)": "/",
 }
 AUTOSAVE_INTERVAL_MS = 30_000
 AUTOSAVE_FORMAT = 1
 
 
 # -- export in a worker thread ---------------------------------------------------
-def _export(spec: ModelSpec, path: str) -> str:
-    from ..export import export_model
+def _runtime(path: str):
+    """The other runtime `path` asks for (ONNX, LiteRT, SavedModel), or None for .h5/.keras/.py."""
+    from ..export import SUFFIXES
+    from ..export.runtimes import runtime_format
 
-    export_model(spec, path)
-    return path
+    return None if path.lower().endswith(SUFFIXES) else runtime_format(path)
+
+
+def _export(spec: ModelSpec, path: str) -> str:
+    """As `workbench export`: Keras and script files through `export_model`, other runtimes through
+    `keras.Model.export` on the freshly built model."""
+    if _runtime(path) is None:
+        from ..export import export_model
+
+        return str(export_model(spec, path))
+    from ..export.runtimes import export_runtime
+    from ..keras_bridge import build
+
+    return str(export_runtime(build(spec), path))
 
 
 class ExportJob(QObject):
@@ -272,6 +289,18 @@ class FileController(QObject):
         return True
 
     def export_to(self, path: str | os.PathLike) -> None:
+        """Export in the background; a runtime whose packages are absent is refused at once, naming the extra."""
+        from ..errors import WorkbenchError
+        from ..export.runtimes import require
+
+        runtime = _runtime(os.fspath(path))
+        if runtime is not None:
+            try:
+                require(runtime)
+            except WorkbenchError as exc:
+                self.status.emit("Export failed")
+                QMessageBox.critical(self.window, "Export failed", str(exc))
+                return
         self.export_job.start(self.doc.spec, str(path))
         self.exportRunning.emit(True)
         self.status.emit(f"Exporting to {path}… (building with Keras)")

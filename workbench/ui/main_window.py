@@ -22,6 +22,7 @@ from .files import FileController
 from .gallery import GalleryPanel
 from .graph.view import GraphView
 from .inspector import InspectorPanel
+from .netron import NetronOpener
 from .palette import LayerPalette
 from .problems import ProblemsPanel
 from .summary_table import EstimateSettings, SummaryPanel
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.training = TrainingController(self.doc, self, self)
         self.training.open_spec = self.files.open_spec
         self.tools = ToolWindows(self, self.training)
+        self.netron = NetronOpener(self, self.doc)
         self._load_tensorflow = load_tensorflow
         self._remember_layout = remember_layout
         self._offer_recovery = offer_recovery
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
             "save": self._action("&Save", self.files.save, QKeySequence.Save, "Save as a preset (.json)"),
             "save_as": self._action("Save &As…", self.files.save_as, QKeySequence("Ctrl+Shift+S")),
             "export": self._action("&Export Model…", self.files.export_dialog, QKeySequence("Ctrl+E"),
-                                   "Build with Keras and save as .h5, .keras or a Python script"),
+                                   "Build with Keras and save as .h5, .keras, a Python script, ONNX, LiteRT or a SavedModel"),
             "quit": self._action("&Quit", self.close, QKeySequence.Quit),
             "undo": undo,
             "redo": redo,
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
                                        "The canvas' model against the version last opened or saved, layer by layer"),
             "diff_checked": self._action("Diff the Two &Checked Presets", self.diff_checked,
                                          tip="Check exactly two presets in the gallery"),
+            "netron": self.netron.action,
             "training_views": self._action("Training &Panel", self.show_training_views, QKeySequence("Ctrl+Shift+T"),
                                            "Show the training panel, the curves and the feature maps"),
         }
@@ -263,6 +266,8 @@ class MainWindow(QMainWindow):
         view.addActions([a["fit"], a["zoom_in"], a["zoom_out"]])
         view.addSeparator()
         view.addActions([a["collapse_blocks"], a["collapse_stages"], a["expand_all"]])
+        view.addSeparator()
+        view.addAction(a["netron"])
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -535,6 +540,7 @@ class MainWindow(QMainWindow):
         """Stop timers and wait for worker threads, so none outlives the window."""
         self.tools.shutdown()
         self.training.shutdown()
+        self.netron.shutdown()
         self.files.shutdown()
         self.tf_loader.shutdown()
         # Qt objects in reference cycles (pyqtgraph's menus, say) are freed here, in the GUI thread, rather

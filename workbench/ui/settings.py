@@ -133,3 +133,23 @@ def set_estimate(batch_size: int, optimizer: str) -> None:
     store = app_settings()
     store.setValue("estimate/batch_size", int(batch_size))
     store.setValue("estimate/optimizer", optimizer)
+
+
+# -- where comparisons and sweeps train ----------------------------------------
+def run_backend() -> dict:
+    """{"backend": "local"|"ray", "address": str, "workers": int (0: all cores)} last chosen."""
+    store = app_settings()
+    backend = store.value("backend/name", "local")
+    try:
+        workers = max(0, int(store.value("backend/workers", 0)))
+    except (TypeError, ValueError):
+        workers = 0
+    return {"backend": backend if backend in ("local", "ray") else "local",
+            "address": str(store.value("backend/address", "") or ""), "workers": workers}
+
+
+def set_run_backend(backend: str, address: str, workers: int) -> None:
+    store = app_settings()
+    store.setValue("backend/name", backend)
+    store.setValue("backend/address", address)
+    store.setValue("backend/workers", int(workers))

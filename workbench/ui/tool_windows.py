@@ -15,16 +15,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ..spec import ModelSpec
 from .compare_view import CompareView
+from .compare_view.sweep_tab import SweepTab
 from .diff_view import DiffView
 
 COMPARE_SIZE = (1400, 860)
 DIFF_SIZE = (1500, 900)
 TRAINING_BLOCKS_COMPARISON = "Training runs in the main window; compare once it has finished or been stopped."
 COMPARISON_BLOCKS_TRAINING = "A comparison is training; train here once it has finished or been cancelled."
+SWEEP_BLOCKS_COMPARISON = "A sweep is training; compare once it has finished or been stopped."
+COMPARISON_BLOCKS_SWEEP = "A comparison is training; sweep once it has finished or been cancelled."
 
 
 class ToolWindow(QWidget):
@@ -66,13 +69,24 @@ class ToolWindows(QObject):
     # -- comparison ------------------------------------------------------------------
     @property
     def compare_view(self) -> CompareView:
-        """The comparison view, made on first use."""
+        """The comparison view (the window's first tab), made on first use."""
+        return self._compare_tabs().widget(0)
+
+    @property
+    def sweep_tab(self) -> SweepTab:
+        """The Sweep tab of the comparison window, made on first use."""
+        return self._compare_tabs().widget(1)
+
+    def _compare_tabs(self) -> QTabWidget:
         if self.compare_window is None:
-            view = CompareView()
-            view.runningChanged.connect(self._on_comparison_running)
-            view.set_blocked(TRAINING_BLOCKS_COMPARISON if self.training.job.running() else None)
-            self.compare_window = ToolWindow("Compare presets — Keras Workbench", view, COMPARE_SIZE,
+            tabs = QTabWidget()
+            tabs.addTab(CompareView(), "Compare")
+            tabs.addTab(SweepTab(), "Sweep")
+            for index in range(2):
+                tabs.widget(index).runningChanged.connect(self._on_comparison_running)
+            self.compare_window = ToolWindow("Compare presets — Keras Workbench", tabs, COMPARE_SIZE,
                                              self.main_window)
+            self._update_blocks()
         return self.compare_window.view
 
     def open_compare(self, slugs: list[str], canvas: ModelSpec | None = None) -> CompareView:
@@ -84,6 +98,8 @@ class ToolWindows(QObject):
             if canvas is not None and canvas.layers:
                 label = canvas_label(canvas)
                 view.add_spec(label, canvas, checked=not slugs)
+                if not self.sweep_tab.running():
+                    self.sweep_tab.add_spec(label, canvas, checked=not slugs)
                 if not slugs:
                     checked.append(label)
             view.set_checked(checked)
@@ -91,17 +107,27 @@ class ToolWindows(QObject):
         return view
 
     def comparison_running(self) -> bool:
-        return self.compare_window is not None and self.compare_view.running()
+        """A comparison or a sweep trains."""
+        return self.compare_window is not None and (self.compare_view.running() or self.sweep_tab.running())
 
     @Slot(bool)
-    def _on_comparison_running(self, running: bool) -> None:
+    def _on_comparison_running(self, _running: bool) -> None:
+        running = self.comparison_running()
         self.training.set_blocked(COMPARISON_BLOCKS_TRAINING if running else None)
+        self._update_blocks()
         self.comparisonRunning.emit(running)
 
     @Slot(bool)
-    def _on_training_running(self, running: bool) -> None:
+    def _on_training_running(self, _running: bool) -> None:
         if self.compare_window is not None:
-            self.compare_view.set_blocked(TRAINING_BLOCKS_COMPARISON if running else None)
+            self._update_blocks()
+
+    def _update_blocks(self) -> None:
+        """One of training, comparison and sweep at a time: each says why while another runs."""
+        training = TRAINING_BLOCKS_COMPARISON if self.training.job.running() else None
+        compare, sweep = self.compare_view, self.sweep_tab
+        compare.set_blocked(training or (SWEEP_BLOCKS_COMPARISON if sweep.running() else None))
+        sweep.set_blocked(training or (COMPARISON_BLOCKS_SWEEP if compare.running() else None))
 
     # -- diff -----------------------------------------------------------------------------
     def open_diff(self, a: ModelSpec, b: ModelSpec) -> DiffView:
@@ -119,6 +145,7 @@ class ToolWindows(QObject):
         """Cancel a comparison and wait for its worker, so no thread outlives the window."""
         if self.compare_window is not None:
             self.compare_view.shutdown()
+            self.sweep_tab.shutdown()
 
 
 def canvas_label(spec: ModelSpec) -> str:

@@ -34,15 +34,17 @@ class CompareSink:
 
 
 def run_comparison(entries: list[CompareEntry], dataset_name: str, config, out_dir: Path, input_shape,
-             state: TaskState) -> tuple[list[RunRecord], dict]:
+                   backend, state: TaskState) -> tuple[list[RunRecord], dict]:
     """In the task's thread: load the data, run the comparison, write the reports; (records, comparison.json).
 
-    Cancel requests made before the runner exists wait in `state.calls` and reach it once it is attached.
+    Cancel requests made before the runner exists wait in `state.calls` and reach it once it is attached;
+    on Ray (`backend` a `RayBackend`) the runner passes them on to the workers.
     """
     from ...data import load_dataset
 
     dataset = load_dataset(dataset_name, seed=config.seed, validation_split=config.validation_split)
-    runner = ComparisonRunner(entries, dataset, config, out_dir, CompareSink(state), input_shape=input_shape)
+    runner = ComparisonRunner(entries, dataset, config, out_dir, CompareSink(state), input_shape=input_shape,
+                               backend=backend)
     state.calls.attach(runner)
     try:
         records = runner.run()

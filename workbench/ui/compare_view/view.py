@@ -38,6 +38,7 @@ from ..background import BackgroundTask
 from ..config_form import HyperparameterForm
 from ..gui_gc import collector
 from ..theme import mark_color
+from .backend_form import BackendForm
 from .charts import ComparisonCharts
 from .leaderboard import (
     QUEUED,
@@ -119,6 +120,8 @@ class CompareView(QWidget):
         form.insertRow(0, "Data set", data_row)
         form.addRow("Input shape", self.input_shape)
         form.addRow("Output folder", out_row)
+        self.backend_form = BackendForm(self)
+        form.addRow(self.backend_form)
 
         self.run_button = QPushButton("Train and compare", self)
         self.run_button.clicked.connect(self._on_run_clicked)
@@ -245,8 +248,9 @@ class CompareView(QWidget):
         return self._task.running()
 
     def start(self, entries: list[CompareEntry], dataset_name: str, config, out_dir: Path,
-              input_shape=None) -> None:
-        """Train `entries` on `dataset_name` with `config` into `out_dir` in the worker thread."""
+              input_shape=None, backend=None) -> None:
+        """Train `entries` on `dataset_name` with `config` into `out_dir` in the worker thread;
+        `backend` None trains them here one after another, a `RayBackend` side by side on Ray."""
         if self.running():
             raise WorkbenchError("a comparison is already running; cancel it or wait for it to finish")
         if self._blocked:
@@ -259,8 +263,9 @@ class CompareView(QWidget):
         self._active = True
         collector().hold()  # cyclic garbage is collected in this thread while the worker trains (gui_gc)
         self._task.submit(functools.partial(run_comparison, list(entries), dataset_name, config, self._out_dir,
-                                            input_shape))
-        self._set_status(f"Training {len(entries)} candidates on {dataset_name} into {self._out_dir} …")
+                                            input_shape, backend))
+        where = "" if backend is None else f" on Ray ({backend.address or 'a local cluster'})"
+        self._set_status(f"Training {len(entries)} candidates on {dataset_name}{where} into {self._out_dir} …")
         self._update_buttons()
         self.runningChanged.emit(True)
 
@@ -313,7 +318,7 @@ class CompareView(QWidget):
     @Slot()
     def _on_run_clicked(self) -> None:
         try:
-            self.start(*self._gather())
+            self.start(*self._gather(), backend=self.backend_form.backend())
         except WorkbenchError as exc:
             QMessageBox.warning(self, "Cannot start the comparison", "\n".join(exc.problems))
 
