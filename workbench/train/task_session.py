@@ -3,10 +3,11 @@
 `TaskSession` is the `Session` whose model, compile, data and saving come
 from the task registry (`workbench.tasks`): the task turns the built
 network(s) into the model `fit()` drives (`Task.build`), compiles it (a
-task with two optimizers gets the config's optimizer factory), receives the
-training arrays and the run folder once before training (`Task.fitted`:
-pre-training, a reference classifier), adds its post-epoch metrics to the
-epoch's logs (`Task.evaluate`) and hands its view arrays to
+task that trains two networks makes the second optimizer with
+`new_optimizer`), receives the training arrays, the run folder and the
+config once before training through its `fitted`, where it has one (a DBN's
+pre-training, the GAN's reference classifier), adds its post-epoch metrics
+to the epoch's logs (`Task.evaluate`) and hands its view arrays to
 `on_samples`.  A multi-network preset (`NetworkSet`) has every network
 built; each network the task names is saved as its own `.h5`
 (`Task.saved_models`), the first being the run's model file.
@@ -121,9 +122,10 @@ class TaskSession(Session):
     def _record_epoch(self, epoch: int, logs: dict, weights) -> None:
         """The task's metrics join the epoch's logs (the sink sees the same dict next); then its view arrays."""
         prepared, model = self.prepared, self.trainer.model
-        logs.update(self.task.evaluate(model, prepared.x_val, prepared.y_val))
+        if weights is not None:  # a diverged epoch is measured no further
+            logs.update(self.task.evaluate(model, prepared.x_val, prepared.y_val))
         super()._record_epoch(epoch, logs, weights)
-        if self.sink.wants("on_samples"):
+        if weights is not None and self.sink.wants("on_samples"):
             self.sink.on_samples(epoch, self.task.samples(model, prepared.x_val, prepared.y_val, prepared.dataset))
 
     def _finish(self):
