@@ -75,3 +75,17 @@ def test_presets_lists_the_multi_network_presets_with_each_network(capsys):
     assert gan["networks"] == {"generator": 390_913, "discriminator": 41_633} and gan["params"] == 432_546
     assert gan["input_shape"] == [28, 28, 1] and not gan["errors"]
     assert {"dcgan_mnist", "gan_mlp_mnist", "rbm_mnist", "hopfield_100"} <= set(rows)
+
+
+def test_preflight_of_a_multi_network_preset_imports_no_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from workbench.keras_bridge.targets import open_trainable; "
+        "from workbench.data import load_dataset; from workbench.train.preflight import preflight; "
+        "spec = preflight(open_trainable('cdcgan_mnist'), load_dataset('mnist_subset', max_samples=100, seed=0, "
+        "validation_split=0.2)); print(spec.task); sys.exit(bool([m for m in ('tensorflow', 'keras') if m in sys.modules]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "gan", result.stderr

@@ -14,7 +14,7 @@ from workbench.spec import ModelSpec
 
 from .errors import TrainError
 from .prepare import adapt_spec
-from .task_session import input_shape_of, uses_task_session
+from .task_specs import input_shape_of, uses_task_session
 
 
 def preflight(spec: ModelSpec, dataset: Dataset) -> ModelSpec:

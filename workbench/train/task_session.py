@@ -27,22 +27,7 @@ from .result import DIVERGED
 from .run_dir import RunDir, history_columns, new_run_path
 from .run_info import summary
 from .session import Session
-
-#: the tasks trained through TaskSession
-SESSION_TASKS = ("gan", "rbm", "dbn", "hopfield")
-
-
-def uses_task_session(spec) -> bool:
-    """Whether `spec` (a ModelSpec or a NetworkSet) trains through `TaskSession`."""
-    return isinstance(spec, NetworkSet) or getattr(spec, "task", "") in SESSION_TASKS
-
-
-def input_shape_of(spec) -> tuple[int, ...]:
-    """The shape the data set is fitted to: a GAN's discriminator input, else the spec's input."""
-    if isinstance(spec, NetworkSet):
-        return tuple(spec.network("discriminator").input_shape)
-    return tuple(spec.input_shape)
-
+from .task_specs import input_shape_of
 
 def prepare_task(task, spec, dataset: Dataset, config) -> Prepared:
     """The data fitted to the spec's input, checked by the task, split, and turned into the task's arrays."""

@@ -26,7 +26,8 @@ from .probe import LiveProbe
 from .result import DIVERGED, FAILED, TrainResult
 from .run_info import library_versions
 from .session import Session
-from .task_session import TaskSession, uses_task_session
+from .task_session import TaskSession
+from .task_specs import uses_task_session
 
 __all__ = ["Trainer", "library_versions"]
 
