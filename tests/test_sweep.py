@@ -65,3 +65,4 @@ def test_sweep_prunes_resumes_and_reports(tmp_path, capfd):
     history = client.get_metric_history(children[0].info.run_id, "val_accuracy")
     assert [m.step for m in history] == list(range(1, len(history) + 1)) and history
     assert "learning_rate" in children[0].data.params
+    assert any((out / "mlartifacts").rglob("run.json"))  # artifacts beside the store, not in ./mlruns

@@ -122,6 +122,10 @@ def memory_where(device_kind: str) -> FreeMemory | None:
     return None
 
 
+#: what a refusal's message says after the model's name (the window offers to train anyway when it sees it)
+REFUSAL = "training will not fit in memory"
+
+
 def require_memory(spec, batch_size: int, optimizer: str, available: FreeMemory | None) -> MemoryCheck:
     """Raise `TrainError` when the spec's training estimate exceeds the usable free memory.
 
@@ -133,7 +137,7 @@ def require_memory(spec, batch_size: int, optimizer: str, available: FreeMemory 
     check = check_memory(analyze(spec), batch_size, optimizer, available)
     if not check.fits:
         raise TrainError(
-            f"{spec.name}: training will not fit in memory: batch {batch_size} with {optimizer} needs about "
+            f"{spec.name}: {REFUSAL}: batch {batch_size} with {optimizer} needs about "
             f"{human_bytes(check.needed)}, and {human_bytes(available.free)} is available {available.where} "
             f"({BUDGET:.0%} of it usable). "
             + (f"The largest batch that fits is {check.largest_batch}; " if check.largest_batch

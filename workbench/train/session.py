@@ -79,6 +79,7 @@ class Session:
         self.batches: BatchBuffer | None = None
         self.params = 0
         self.started_at = time.time()
+        self.first_started: str | None = None  # a resumed run keeps the start time of its first session
         self.fit_started_at: float | None = None
         self.record: dict = {}
 
@@ -157,6 +158,9 @@ class Session:
                 f"resume it with the same optimizer (not {self.config.optimizer})."
             )
         self.progress.rows = [row for row in source.read_history() if row["epoch"] <= checkpoint.epoch]
+        if self.requested_dir is None or Path(self.requested_dir) == self.resume_from:
+            timings = source.read_run().get("timings") if source.run_file.is_file() else None
+            self.first_started = timings.get("started") if isinstance(timings, dict) else None
         self.progress.last_checkpoint_epoch = checkpoint.epoch
         self.initial_epoch = checkpoint.epoch
         return checkpoint
@@ -431,7 +435,8 @@ class Session:
             "message": message,
             "warnings": list(self.callback.warnings) if self.callback else [],
             "timings": {
-                "started": iso(self.started_at),
+                "started": self.first_started or iso(self.started_at),
+                "resumed": iso(self.started_at) if self.first_started else None,
                 "updated": iso(now),
                 "seconds": now - self.started_at,
                 "fit_seconds": result.seconds if result else None,

@@ -33,6 +33,18 @@ def default_uri(folder: str | os.PathLike) -> str:
     return f"sqlite:///{Path(folder).resolve() / 'mlflow.db'}"
 
 
+def artifact_location(uri: str) -> str | None:
+    """For a SQLite store, `mlartifacts/` beside the database file; else None (the server decides).
+
+    Without it MLflow writes artifacts to `./mlruns` under whatever folder the
+    process happens to run in.
+    """
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return None
+    return (Path(uri[len(prefix):]).parent / "mlartifacts").as_uri()
+
+
 class Tracker:
     """One MLflow store and experiment; thread-safe through MlflowClient's explicit run ids."""
 
@@ -44,7 +56,8 @@ class Tracker:
         self.uri = uri
         self.client = MlflowClient(tracking_uri=uri)
         found = self.client.get_experiment_by_name(experiment)
-        self.experiment_id = found.experiment_id if found else self.client.create_experiment(experiment)
+        self.experiment_id = found.experiment_id if found else self.client.create_experiment(
+            experiment, artifact_location=artifact_location(uri))
 
     def start(self, name: str, params: Mapping | None = None, parent: str | None = None) -> str:
         tags = {_PARENT_TAG: parent} if parent else {}

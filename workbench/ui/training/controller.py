@@ -15,10 +15,12 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from workbench.data import dataset_names
 from workbench.errors import WorkbenchError
-from workbench.spec import INPUT, ModelSpec
-from workbench.train import DIVERGED, FINISHED, STOPPED, RunDir, TrainResult
+from workbench.spec import INPUT, ModelSpec, analyze
+from workbench.spec.units import shape_text
+from workbench.train import DIVERGED, FAILED, FINISHED, STOPPED, RunDir, TrainResult
 from workbench.train.batches import BatchChunk
 from workbench.train.live.datasets import DataSource
+from workbench.train.memory_check import REFUSAL
 
 from ..background import problem_text
 from .curves import CurvesView
@@ -26,7 +28,7 @@ from .evaluation import EvaluationView
 from .feature_maps import FeatureMapView
 from .job import TrainingJob
 from .panel import TrainingPanel
-from .runs import RunsView
+from .runs import RunsView, RunSummary, scan_runs
 from .weights import WeightsView
 from .worker import FeatureMaps, RunStarted, TrainRequest
 
@@ -71,6 +73,10 @@ class TrainingController(QObject):
         self.last_result: TrainResult | None = None
         self.confirm_close = True
         self._close_after_run = False
+        self._last_request: TrainRequest | None = None
+        self._trained_specs: list[ModelSpec] = []  # the running or last-trained model, as asked for and as built
+        self._warnings: list[str] = []  # the current run's warnings (a diverging loss), kept in its final status
+        self._replaced = False  # another model was opened since the last run (not an edit of the one trained)
         self._connect()
         self._on_selection_changed(self.doc.selection())
 
@@ -82,6 +88,7 @@ class TrainingController(QObject):
         panel.stopClicked.connect(self.stop)
         panel.resumeRunClicked.connect(self.resume_run_dialog)
         panel.exportClicked.connect(self.export_dialog)
+        panel.trainAnywayClicked.connect(self.train_anyway)
         job.runningChanged.connect(self._on_running_changed)
         job.status.connect(self._on_status)
         job.started.connect(self._on_started)
@@ -92,11 +99,13 @@ class TrainingController(QObject):
         job.probeFailed.connect(self.feature_maps.show_message)
         job.evaluated.connect(self._on_evaluated)
         job.failed.connect(self._on_failed)
+        job.warning.connect(self._on_warning)
         job.finished.connect(self._on_finished)
         job.exported.connect(self._on_exported)
         job.exportFailed.connect(self._on_export_failed)
         self.doc.selectionChanged.connect(self._on_selection_changed)
         self.doc.loaded.connect(self._on_model_loaded)
+        self.doc.specChanged.connect(self._on_spec_changed)
         self.feature_maps.probeChanged.connect(self._on_probe_changed)
         self.runs.openModelRequested.connect(self.openModelRequested)  # the window opens it, curves included
         self.runs.resumeRequested.connect(self.resume_run)
@@ -121,7 +130,16 @@ class TrainingController(QObject):
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if answer != QMessageBox.Yes:
                 return False
+            request.check_memory = False  # the person chose to train anyway; the Trainer must not refuse it
         return self._launch(request)
+
+    @Slot()
+    def train_anyway(self) -> bool:
+        """Run the request the Trainer refused for memory again, with its memory check off."""
+        if self._last_request is None or self.job.running():
+            return False
+        self._last_request.check_memory = False
+        return self._launch(self._last_request)
 
     def set_blocked(self, reason: str | None) -> None:
         """Refuse new runs while `reason` holds (shown on the panel); None lifts it."""
@@ -133,6 +151,10 @@ class TrainingController(QObject):
             return False
         if not self.job.start(request):
             return False
+        self._last_request = request
+        self._trained_specs = [request.spec.copy()]
+        self._replaced = False
+        self._warnings = []
         self.last_result = None
         self.evaluation.clear("The evaluation appears when the run ends.")
         self.message.emit(f"Training {request.spec.name} on {request.source.label}…")
@@ -152,14 +174,38 @@ class TrainingController(QObject):
     def stop(self) -> None:
         if self.job.running():
             self.job.stop()
+            self.panel.set_paused(False)  # a paused run stops too: the progress line must not say "Paused"
             self.panel.show_status("Stopping after the current batch; the model and history so far will be saved…")
 
     @Slot()
     def resume_run_dialog(self) -> None:
+        """Offer the latest run that can be resumed (the one just stopped, usually); or pick a folder."""
+        latest = self.latest_resumable()
+        if latest is not None:
+            box = QMessageBox(QMessageBox.Question, "Resume run",
+                              f"Resume {latest.name} ({latest.status}, {latest.epochs} epochs saved, started "
+                              f"{latest.started})?\n{latest.path}", QMessageBox.Cancel, self.window)
+            resume = box.addButton(f"Resume {latest.name}", QMessageBox.AcceptRole)
+            other = box.addButton("Another run…", QMessageBox.ActionRole)
+            box.setDefaultButton(resume)
+            box.exec()
+            if box.clickedButton() is resume:
+                self.resume_run(str(latest.path))
+                return
+            if box.clickedButton() is not other:
+                return
         start = str(self.runs.root) if self.runs.root.is_dir() else ""
         folder = QFileDialog.getExistingDirectory(self.window, "Resume a run folder", start)
         if folder:
             self.resume_run(folder)
+
+    def latest_resumable(self) -> RunSummary | None:
+        """The last run's folder when it left a checkpoint, else the newest run under the runs folder that did."""
+        runs = scan_runs(self.runs.root)
+        if self.last_result is not None and self.last_result.run_dir is not None:
+            mine = [run for run in runs if run.path == Path(self.last_result.run_dir)]
+            runs = mine + [run for run in runs if run not in mine]
+        return next((run for run in runs if run.has_checkpoint), None)
 
     @Slot(str)
     def resume_run(self, folder: str, epochs: int | None = None) -> bool:
@@ -246,6 +292,8 @@ class TrainingController(QObject):
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
             if answer != QMessageBox.Yes:
                 return False
+            if not self.job.running():  # the run ended (and saved) while the question was open
+                return True
         self._close_after_run = True
         self.job.stop(closing=True)
         self.panel.show_status("Stopping and saving; the window closes when the model is saved…")
@@ -270,6 +318,7 @@ class TrainingController(QObject):
     @Slot(object)
     def _on_started(self, started: RunStarted) -> None:
         info = started.info
+        self._trained_specs.append(started.spec)
         self.curves.begin_run(info)
         self.feature_maps.set_samples(started.samples)
         self.weights.set_spec(started.spec, info.epochs)
@@ -290,7 +339,8 @@ class TrainingController(QObject):
 
     @Slot(object)
     def _on_feature_maps(self, maps: FeatureMaps) -> None:
-        self.feature_maps.show_maps(maps)
+        if not self._canvas_differs():  # maps of a model the canvas no longer shows would mislead
+            self.feature_maps.show_maps(maps)
 
     @Slot(object)
     def _on_evaluated(self, evaluation) -> None:
@@ -301,19 +351,29 @@ class TrainingController(QObject):
         self.panel.show_status(message, "error")
         self.message.emit(message.splitlines()[0])
 
+    @Slot(str)
+    def _on_warning(self, message: str) -> None:
+        self._warnings.append(message)
+        self.panel.show_status(f"⚠ {message}", "warning")
+        self.message.emit(f"⚠ {message}")
+
     @Slot(object)
     def _on_finished(self, result: TrainResult) -> None:
         self.last_result = result
+        warned = "".join(f"\n⚠ {warning}" for warning in self._warnings)  # a diverging loss, said again at the end
         if result.status == DIVERGED:
             where = result.stopped_at
             steps = result.steps_per_epoch or 1
             position = (where["epoch"] - 1 + where["batch"] / steps) if where else float(result.epochs_completed)
             self.curves.mark_divergence(position, result.message)
-            self.panel.show_status(result.message, "error")
+            self.panel.show_status(result.message + warned, "error")
         elif result.status in (FINISHED, STOPPED):
-            self.panel.show_status(_finished_text(result), "ok")
+            self.panel.show_status(_finished_text(result) + warned, "warning" if warned else "ok")
             if self.evaluation.evaluation is not None:
                 self.evaluation.show_evaluation(self.evaluation.evaluation, result.model_epoch)
+        elif result.status == FAILED:
+            self.panel.offer_train_anyway(REFUSAL in result.message)
+        self.panel.end_progress(_progress_text(result))
         self.panel.set_has_model(self.job.has_model())
         self.runs.refresh()
         self.finished.emit(result)
@@ -341,26 +401,76 @@ class TrainingController(QObject):
         layer = layers[0] if layers else (self.feature_maps.layer if self.feature_maps.layer in spec.names()
                                           else default_probe_layer(spec))
         info = self.doc.analysis.layers.get(layer) if layer else None
-        self.feature_maps.set_layer(layer, info.output_shape if info else None)
+        shape = info.output_shape if info else None
+        self.feature_maps.set_layer(layer, shape)
+        if layer and not self.job.running() and self._canvas_differs():
+            shape_part = f" · output {shape_text(shape)}" if shape else ""
+            self.feature_maps.show_message(f"<b>{layer}</b>{shape_part} · the canvas is not the model last "
+                                           "trained: train it to see these feature maps")
         self.weights.set_layer(layer)
 
     @Slot()
     def _on_model_loaded(self) -> None:
+        """Another model on the canvas: the views drop the last run (a model file's curves follow, if any)."""
+        if not self.job.running():
+            self._replaced = True
+            self.curves.reset()
+            self.evaluation.clear()
+            self.weights.set_spec(None)
+            self.feature_maps.set_samples(None)
+            self.panel.clear_run()
         self.feature_maps.set_layer(None)
         self._on_selection_changed(self.doc.selection())
 
+    @Slot()
+    def _on_spec_changed(self) -> None:
+        """An edit: the feature maps' header follows the canvas, and the panel says when it left the model trained."""
+        differs = self._canvas_differs()
+        if differs and self.job.running():
+            trained = analyze(self._trained_specs[0]).total_params
+            self.panel.show_drift(
+                f"The canvas differs from the model being trained ({self.doc.analysis.total_params:,} parameters "
+                f"on the canvas, {trained:,} training): edits apply to the next run.")
+        elif differs and self.job.has_model() and not self._replaced:
+            self.panel.show_drift("The canvas differs from the last trained model: feature maps and the "
+                                  "evaluation are of that model; train again to see the edited one.")
+        else:
+            self.panel.show_drift(None)
+        self._on_selection_changed(self.doc.selection())
+
+    def _canvas_differs(self) -> bool:
+        """The canvas is not the model being (or last) trained."""
+        return bool(self._trained_specs) and all(self.doc.spec != spec for spec in self._trained_specs)
+
     @Slot(str, int)
     def _on_probe_changed(self, layer: str, sample: int) -> None:
-        self.job.set_probe(layer, sample)
+        if self.job.running() or not self._canvas_differs():  # never probe a model the canvas no longer shows
+            self.job.set_probe(layer, sample)
 
 
 def _finished_text(result: TrainResult) -> str:
-    what = "Finished" if result.status == FINISHED else "Stopped"
     best = ""
     if result.best_value is not None and result.best_epoch is not None:
         best = f"; best {result.monitor} {result.best_value:.4f} at epoch {result.best_epoch}"
-    return (f"{what} after {result.epochs_completed} epoch{'s' * (result.epochs_completed != 1)} in "
-            f"{result.seconds:.1f} s{best}. Saved {breakable(result.model_path)}")
+    return f"{_ending(result)} in {result.seconds:.1f} s{best}. Saved {breakable(result.model_path)}"
+
+
+def _ending(result: TrainResult) -> str:
+    """How a run ended, epoch by epoch: a stop within an epoch says where, and that the epoch was not saved."""
+    done = result.epochs_completed
+    epochs = f"{done} epoch{'s' * (done != 1)}"
+    where = result.stopped_at
+    if result.status == STOPPED and where:
+        return f"Stopped in epoch {where['epoch']} at batch {where['batch']}/{result.steps_per_epoch}; {epochs} saved"
+    return f"{'Finished' if result.status == FINISHED else 'Stopped'} after {epochs}"
+
+
+def _progress_text(result: TrainResult) -> str:
+    if result.status in (FINISHED, STOPPED):
+        return _ending(result)
+    if result.status == DIVERGED:
+        return f"Diverged after {result.epochs_completed} epochs"
+    return "Not trained"
 
 
 def breakable(path) -> str:

@@ -31,6 +31,7 @@ class FeatureMapView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.layer: str | None = None
+        self._shape = None  # the layer's output shape on the canvas, as the heading shows it
         self.sample = 0
         self.maps: FeatureMaps | None = None
         self.channel: int | None = None
@@ -90,10 +91,13 @@ class FeatureMapView(QWidget):
         self.picker.select_index(self.sample)
 
     def set_layer(self, layer: str | None, shape=None) -> None:
-        """Show `layer` (None: nothing selected); the next maps that arrive are of that layer."""
-        if layer == self.layer:
+        """Show `layer` (None: nothing selected); the next maps that arrive are of that layer.
+
+        The same layer with another `shape` (an edit changed it) starts afresh too, so the heading follows the canvas.
+        """
+        if layer == self.layer and shape == self._shape:
             return
-        self.layer = layer
+        self.layer, self._shape = layer, shape
         self.maps = None
         self.channel = None
         self._zoomed = None
@@ -101,6 +105,7 @@ class FeatureMapView(QWidget):
         self.zoom_image.clear()
         self.highlight.setVisible(False)
         self.zoom_label.setText("click a channel")
+        self.mosaic_label.setText("channels")
         if layer is None:
             self.heading.setText("Select a layer on the canvas to see its feature maps.")
             return

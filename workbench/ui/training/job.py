@@ -29,6 +29,7 @@ from .worker import (
     PROBE_FAILED,
     STARTED,
     STATUS,
+    WARNING,
     WEIGHTS,
     JobControl,
     TrainRequest,
@@ -54,6 +55,7 @@ class TrainingJob(QObject):
     probeFailed = Signal(str)
     evaluated = Signal(object)
     failed = Signal(str)
+    warning = Signal(str)
     finished = Signal(object)
     exported = Signal(str)
     exportFailed = Signal(str)
@@ -64,7 +66,7 @@ class TrainingJob(QObject):
         self._signals = {
             STATUS: self.status, STARTED: self.started, BATCHES: self.batches, EPOCH: self.epochEnded,
             WEIGHTS: self.weights, FEATURE_MAPS: self.featureMaps, PROBE_FAILED: self.probeFailed,
-            EVALUATED: self.evaluated, FAILED_EVENT: self.failed, FINISHED_EVENT: self.finished,
+            EVALUATED: self.evaluated, FAILED_EVENT: self.failed, WARNING: self.warning, FINISHED_EVENT: self.finished,
             EXPORTED: self.exported, EXPORT_FAILED: self.exportFailed,
         }
         self._thread: TaskThread | None = None

@@ -55,8 +55,8 @@ PROBE_PER_SECOND = 3.0
 #: what the worker's `event` signal carries (its `kind`); TrainingJob maps each to one of its own signals
 STATUS, STARTED, BATCHES, EPOCH, WEIGHTS, FEATURE_MAPS, PROBE_FAILED = (
     "status", "started", "batches", "epoch", "weights", "featureMaps", "probeFailed")
-EVALUATED, FAILED_EVENT, FINISHED_EVENT, EXPORTED, EXPORT_FAILED = (
-    "evaluated", "failed", "finished", "exported", "exportFailed")
+EVALUATED, FAILED_EVENT, WARNING, FINISHED_EVENT, EXPORTED, EXPORT_FAILED = (
+    "evaluated", "failed", "warning", "finished", "exported", "exportFailed")
 
 
 # -- what crosses from the worker to the GUI ------------------------------------------------------------------
@@ -92,6 +92,7 @@ class TrainRequest:
     evaluate: bool = True
     probe_layer: str | None = None
     probe_sample: int = 0
+    check_memory: bool = True  # False: train even when the memory estimate says it will not fit
 
 
 class JobControl:
@@ -194,6 +195,9 @@ class _RunSink:
     def on_error(self, message: str) -> None:
         self._send(FAILED_EVENT, message)
 
+    def on_warning(self, message: str) -> None:
+        self._send(WARNING, message)
+
 
 def first_convolution(spec: ModelSpec) -> str | None:
     return next((layer.name for layer in spec.layers if layer.type == "Conv2D"), None)
@@ -255,7 +259,8 @@ class TrainWorker(QObject):
         _freeze_startup_heap()
 
         trainer = Trainer(request.config.replace(batch_events_per_second=BATCH_CHUNKS_PER_SECOND,
-                                                 probe_per_second=PROBE_PER_SECOND))
+                                                 probe_per_second=PROBE_PER_SECOND),
+                          check_memory=request.check_memory)
         trainer.probe.samples = samples.inputs if samples is not None else None
         self._trainer = trainer
         control.attach(trainer)

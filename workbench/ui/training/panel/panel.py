@@ -47,6 +47,7 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
     stopClicked = Signal()
     resumeRunClicked = Signal()
     exportClicked = Signal()
+    trainAnywayClicked = Signal()
 
     def __init__(self, document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -152,6 +153,13 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.train_anyway_button = QPushButton("Train anyway")
+        self.train_anyway_button.setToolTip("Train without the memory check; the run may fail for lack of memory")
+        self.train_anyway_button.setVisible(False)
+        self.drift_label = QLabel()  # the canvas was edited after the running (or last) model was built
+        self.drift_label.setWordWrap(True)
+        self.drift_label.setProperty("role", "banner")
+        self.drift_label.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button, 2)
         buttons.addWidget(self.pause_button, 1)
@@ -168,6 +176,8 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.train_anyway_button)
+        layout.addWidget(self.drift_label)
         layout.addLayout(more)
 
     def _connect(self) -> None:
@@ -191,6 +201,7 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
         self.stop_button.clicked.connect(self.stopClicked)
         self.resume_run_button.clicked.connect(self.resumeRunClicked)
         self.export_button.clicked.connect(self.exportClicked)
+        self.train_anyway_button.clicked.connect(self.trainAnywayClicked)
 
     # -- hyperparameters -------------------------------------------------------------------------------------------
     def apply_config(self, config: TrainConfig) -> None:
@@ -266,6 +277,7 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
         self._running = running
         self._paused = False
         if running:
+            self.offer_train_anyway(False)
             self.progress.setValue(0)
             self.progress_label.setText("Starting…")
             self.status_label.setText("")
@@ -305,6 +317,27 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
             return
         self.progress.setValue(int(self.meter.fraction * 1000))
         self.progress_label.setText(("Paused · " if self._paused else "") + self.meter.text())
+
+    def end_progress(self, text: str) -> None:
+        """The run is over: the progress line says how it ended instead of where it was."""
+        self._paused = False
+        self.meter = None
+        self.progress_label.setText(text)
+
+    def clear_run(self) -> None:
+        """A different model on the canvas: no progress, status or offers left from the last run."""
+        self.end_progress("Not started")
+        self.progress.setValue(0)
+        self.show_status("")
+        self.offer_train_anyway(False)
+
+    def offer_train_anyway(self, shown: bool) -> None:
+        self.train_anyway_button.setVisible(shown)
+
+    def show_drift(self, text: str | None) -> None:
+        """Say that the canvas differs from the model being (or last) trained; None hides it."""
+        self.drift_label.setText(text or "")
+        self.drift_label.setVisible(bool(text))
 
     def show_status(self, text: str, severity: str | None = None) -> None:
         self.status_label.setText(text)
