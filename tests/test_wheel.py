@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from workbench.spec import preset_paths
+from workbench.spec.networks_io import network_preset_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +70,8 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed, tmp_path
 def test_installed_cli_lists_every_preset_and_summarises_lenet5(installed, tmp_path):
     env = _env(tmp_path)
     presets = json.loads(_run([installed / "workbench", "presets", "--json"], tmp_path, env).stdout)
-    assert {p["slug"] for p in presets} == set(preset_paths())  # every preset of the checkout, lenet5 among them
+    # every preset of the checkout, lenet5 among them, and the multi-network ones
+    assert {p["slug"] for p in presets} == set(preset_paths()) | set(network_preset_paths())
     summary = json.loads(_run([installed / "workbench", "summary", "lenet5", "--json"], tmp_path, env).stdout)
     assert (summary["name"], summary["total_params"]) == ("LeNet-5", 61_706)
 

@@ -119,3 +119,31 @@ def test_bench_cdcgan_label_agreement():
               + ", ".join(f"epoch {e}: {a:.2f}" for e, a in agreement.items())
               + f" ({time.perf_counter() - start:.0f} s)")
         assert agreement[16] >= 0.80
+
+
+def _workbench_train(capsys, tmp_path, *argv) -> dict:
+    """`workbench train ... --json` in this process: the path a user takes, with the preset's own settings."""
+    import json
+
+    from workbench.cli import main
+
+    code = main(["train", *argv, "--run-dir", str(tmp_path / "run"), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out.strip().splitlines()[-1])["metrics"]
+
+
+def test_bench_hopfield_capacity_through_workbench_train(capsys, tmp_path):
+    metrics = _workbench_train(capsys, tmp_path, "hopfield_100", "--dataset", "random_patterns")
+    with capsys.disabled():
+        print("\nworkbench train hopfield_100 --dataset random_patterns (seed 0): "
+              + "  ".join(f"{k}={v:.3f}" for k, v in metrics.items()))
+    assert metrics["recall_at_8"] >= 0.95 and 0.55 <= metrics["recall_at_14"] <= 0.85 and metrics["recall_at_30"] <= 0.05
+
+
+def test_bench_rbm_reconstruction_through_workbench_train(capsys, tmp_path):
+    metrics = _workbench_train(capsys, tmp_path, "rbm_mnist", "--dataset", "mnist_subset")
+    with capsys.disabled():
+        print(f"\nworkbench train rbm_mnist --dataset mnist_subset (20 epochs, lr 0.05, batch 32, seed 0): "
+              f"val_reconstruction_mse {metrics['val_reconstruction_mse']:.4f}")
+    assert metrics["val_reconstruction_mse"] <= 0.03

@@ -127,8 +127,35 @@ def preset_rows() -> list[dict]:
     return rows
 
 
+def network_preset_rows() -> list[dict]:
+    """One row per multi-network preset: totals over its networks, each network's parameters under "networks".
+
+    The input shown is the data's: the discriminator's input for a GAN.
+    """
+    from ..spec.networks_io import load_networks, network_preset_paths
+
+    rows = []
+    for slug, path in network_preset_paths().items():
+        networks = load_networks(path)
+        analyses = {name: analyze(spec) for name, spec in networks.networks.items()}
+        data_input = networks.networks.get("discriminator", next(iter(networks.networks.values()))).input_shape
+        rows.append(
+            {
+                "slug": slug,
+                "name": networks.name,
+                "family": networks.family,
+                "input_shape": list(data_input),
+                "params": sum(a.total_params for a in analyses.values()),
+                "macs": sum(a.total_macs for a in analyses.values()),
+                "errors": [f"{name}: {p}" for name, a in analyses.items() for p in a.errors],
+                "networks": {name: a.total_params for name, a in analyses.items()},
+            }
+        )
+    return rows
+
+
 def run_presets(args) -> int:
-    rows = preset_rows()
+    rows = preset_rows() + network_preset_rows()
     if args.json:
         json.dump(rows, sys.stdout, indent=1)
         sys.stdout.write("\n")

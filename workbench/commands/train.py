@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 from ..errors import WorkbenchError
-from ..keras_bridge.targets import open_model
+from ..keras_bridge.targets import open_trainable
 from ..quiet_tensorflow import import_keras_quietly
+from ..spec.networks import NetworkSet
 from .tracking_options import add_mlflow_option, open_tracker
 from .targets import apply_overrides
 
@@ -243,7 +244,13 @@ def run_train(args) -> int:
     else:
         if not args.target:
             raise WorkbenchError("name a preset, preset .json or model file to train (or --resume RUN_DIR)")
-        spec = apply_overrides(open_model(args.target), args.input_shape, None)
+        spec = open_trainable(args.target)
+        if isinstance(spec, NetworkSet):
+            if args.input_shape:
+                raise WorkbenchError(f"--input-shape: {args.target} holds several networks; set each network's "
+                                     f"input in its preset")
+        else:
+            spec = apply_overrides(spec, args.input_shape, None)
         dataset_name = args.dataset
     if not dataset_name:
         raise WorkbenchError("--dataset is required: an embedded name (see `workbench datasets`) or a path")

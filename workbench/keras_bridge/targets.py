@@ -7,7 +7,9 @@ given, never a command-line flag or a form field: each caller prefixes the
 name its user typed the value into (`--input-shape: …`, `Input shape: …`).
 
 Nothing here imports Keras: `.h5`/`.keras` files are read with h5py/zipfile
-(`files.read_spec`).
+(`files.read_spec`).  A multi-network preset (a GAN's generator and
+discriminator) is opened whole only by `open_trainable`, for training; the
+commands that take one network say so when given one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 from ..errors import WorkbenchError
 from ..local_files import url_message
 from ..spec import ModelSpec, load_named, load_preset, preset_paths
+from ..spec.networks import NetworkSet
+from ..spec.networks_io import holds_networks, load_named_networks, load_networks, network_preset_paths
 from .files import read_spec
 
 PRESET_SUFFIXES = (".json",)
@@ -61,6 +65,11 @@ def open_model(target: str | os.PathLike) -> ModelSpec:
     if refused:
         raise WorkbenchError(refused)
     path = Path(target)
+    if _multi_network(target):
+        raise WorkbenchError(
+            f"{target}: a multi-network preset ({', '.join(open_trainable(target).networks)}); this takes one "
+            f"network: train it whole (`workbench train {target}`), or save one network as its own preset"
+        )
     if openable(path):
         if not path.exists():
             raise WorkbenchError(f"{target}: no such file")
@@ -71,3 +80,21 @@ def open_model(target: str | os.PathLike) -> ModelSpec:
         return load_named(target)
     known = ", ".join(preset_paths())
     raise WorkbenchError(f"'{target}' is neither a preset nor a file (presets: {known})")
+
+
+def _multi_network(target: str) -> bool:
+    """Whether `target` names a multi-network preset: a bundled slug, or a preset file with "networks"."""
+    if target in network_preset_paths():
+        return True
+    path = Path(target)
+    return path.suffix.lower() in PRESET_SUFFIXES and path.is_file() and holds_networks(path)
+
+
+def open_trainable(target: str | os.PathLike) -> ModelSpec | NetworkSet:
+    """What training takes: a multi-network preset (slug or `.json`) as a NetworkSet, anything else as `open_model`."""
+    target = str(target)
+    if not _multi_network(target):
+        return open_model(target)
+    if target in network_preset_paths():
+        return load_named_networks(target)
+    return load_networks(target)

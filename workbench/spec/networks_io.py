@@ -50,6 +50,15 @@ def load_networks(path: str | os.PathLike) -> NetworkSet:
     return parse_networks(text, os.fspath(path))
 
 
+def holds_networks(path: str | os.PathLike) -> bool:
+    """Whether the preset file at `path` has "networks" at its top level (False if it is no JSON object)."""
+    try:
+        data = json.loads(read_capped(path, MAX_PRESET_BYTES, "preset", PresetError))
+    except (PresetError, ValueError):
+        return False
+    return isinstance(data, dict) and "networks" in data
+
+
 def dumps_networks(networks: NetworkSet) -> str:
     """The preset text: each network's layers one per line, as `preset_io.dumps` writes one network."""
     data = networks.to_dict()

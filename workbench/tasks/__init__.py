@@ -28,6 +28,10 @@ TASKS = {
     "seq2seq": ("seq2seq", "Seq2Seq"),
     "ctc": ("ctc", "CTC"),
     "captioning": ("captioning", "Captioning"),
+    "gan": ("adversarial", "Adversarial"),
+    "rbm": ("boltzmann", "RestrictedBoltzmann"),
+    "dbn": ("boltzmann", "DeepBelief"),
+    "hopfield": ("associative", "Associative"),
 }
 
 

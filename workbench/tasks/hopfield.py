@@ -20,10 +20,10 @@ import numpy as np
 from workbench.data.patterns import flip_bits
 from workbench.keras_bridge.energy import Hopfield
 
+from .associative import CAPACITY_PATTERNS
+
 #: recall gives up after this many sweeps (a symmetric network settles long before)
 MAX_SWEEPS = 100
-#: the P values of the capacity experiment: below, around and far above 0.138 N for N = 100
-CAPACITY_PATTERNS = (2, 4, 6, 8, 10, 12, 14, 16, 20, 25, 30)
 
 
 def energy(weights: np.ndarray, states: np.ndarray) -> np.ndarray:
@@ -80,8 +80,21 @@ def hebbian_weights(patterns: np.ndarray) -> np.ndarray:
     return weights.astype(np.float32)
 
 
+def pseudo_inverse_weights(patterns: np.ndarray) -> np.ndarray:
+    """W = ξᵀ C⁻¹ ξ / N with C = ξξᵀ / N and zero diagonal, in numpy (`Hopfield.weights_for`'s other rule)."""
+    patterns = np.asarray(patterns, dtype=np.float64)
+    units = patterns.shape[1]
+    weights = patterns.T @ np.linalg.pinv(patterns @ patterns.T / units) @ patterns / units
+    np.fill_diagonal(weights, 0.0)
+    return weights.astype(np.float32)
+
+
+#: storage rule name (as the `Hopfield` layer spells it) -> its numpy weights
+RULE_WEIGHTS = {"hebbian": hebbian_weights, "pseudo_inverse": pseudo_inverse_weights}
+
+
 def capacity_curve(units: int = 100, counts=CAPACITY_PATTERNS, *, sets: int = 20, flips: int = 10,
-                   seed: int = 0) -> dict[int, float]:
+                   seed: int = 0, rule: str = "hebbian") -> dict[int, float]:
     """Exact recall against P: `sets` random pattern sets per P, every pattern probed with `flips` bits flipped."""
     rng = np.random.default_rng(seed)
     out = {}
@@ -90,7 +103,7 @@ def capacity_curve(units: int = 100, counts=CAPACITY_PATTERNS, *, sets: int = 20
         for _ in range(sets):
             patterns = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=(count, units))
             probes = flip_bits(patterns, flips, rng)
-            hits.append(exact_recall(hebbian_weights(patterns), patterns, probes, rng))
+            hits.append(exact_recall(RULE_WEIGHTS[rule](patterns), patterns, probes, rng))
         out[count] = float(np.mean(hits))
     return out
 

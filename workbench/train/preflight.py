@@ -14,6 +14,7 @@ from workbench.spec import ModelSpec
 
 from .errors import TrainError
 from .prepare import adapt_spec
+from .task_specs import input_shape_of, uses_task_session
 
 
 def preflight(spec: ModelSpec, dataset: Dataset) -> ModelSpec:
@@ -24,6 +25,9 @@ def preflight(spec: ModelSpec, dataset: Dataset) -> ModelSpec:
     """
     if not isinstance(dataset, Dataset):
         raise TrainError(f"expected a workbench Dataset, got {type(dataset).__name__}")
+    if uses_task_session(spec):  # its task fits the data itself: no head to resize
+        plan_for(dataset, input_shape_of(spec))
+        return spec
     adapted, _ = adapt_spec(spec, dataset)
     plan_for(dataset, adapted.input_shape)  # raises when the data cannot take the model's input shape
     return adapted

@@ -26,6 +26,8 @@ from .probe import LiveProbe
 from .result import DIVERGED, FAILED, TrainResult
 from .run_info import library_versions
 from .session import Session
+from .task_session import TaskSession
+from .task_specs import uses_task_session
 
 __all__ = ["Trainer", "library_versions"]
 
@@ -115,7 +117,8 @@ class Trainer:
                 raise TrainError("This Trainer has already run; create a new Trainer for the next run.")
             self._started = True
         sink = as_sink(sink)
-        session = Session(self, spec, dataset, sink, run_dir, resume_from)
+        kind = TaskSession if uses_task_session(spec) else Session
+        session = kind(self, spec, dataset, sink, run_dir, resume_from)
         result = session.execute()
         if result.status in (FAILED, DIVERGED):
             sink.on_error(result.message)
