@@ -283,8 +283,8 @@ def test_unknown_name_lists_the_known_ones():
         load_dataset("imagenet")
     assert str(err.value).startswith("unknown data set 'imagenet'; known: digits, mnist_subset, shapes, xor, "
                                      "moons, spirals, logic_and, logic_or, logic_xor, iris, shapes_masks, "
-                                     "shapes_render, random_patterns, mnist_prototypes, mnist, fashion_mnist, cifar10, "
-                                     "cifar100;")
+                                     "shapes_render, random_patterns, mnist_prototypes, adding_problem, dates, "
+                                     "digit_strips, shape_scenes, mnist, fashion_mnist, cifar10, cifar100;")
 
 
 def test_missing_paths_urls_and_bad_options_are_named(tmp_path):

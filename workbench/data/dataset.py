@@ -180,8 +180,8 @@ def _check_finite(what: str, a: np.ndarray) -> None:
 def _check_label_maps(what: str, x: np.ndarray, y: np.ndarray, num_classes: int) -> None:
     if x.ndim != 4 or tuple(y.shape) != tuple(x.shape[:3]) or not np.issubdtype(y.dtype, np.integer):
         raise DatasetError(
-            f"{what} must be one integer class index per pixel, shaped {_shape_text(x.shape[:3])}; "
-            f"got {y.dtype} with shape {_shape_text(y.shape)}"
+            f"{what} must be one integer class index per pixel, shaped {shape_text(x.shape[:3])}; "
+            f"got {y.dtype} with shape {shape_text(y.shape)}"
         )
     _check_label_range(what, y, num_classes)
 

@@ -6,9 +6,8 @@ network(s) into the model `fit()` drives (`Task.build`), compiles it (a
 task that trains two networks makes the second optimizer with
 `new_optimizer`), receives the training arrays, the run folder and the
 config once before training through its `fitted`, where it has one (a DBN's
-pre-training, the GAN's reference classifier), adds its post-epoch metrics
-to the epoch's logs (`Task.evaluate`) and hands its view arrays to
-`on_samples`.  A multi-network preset (`NetworkSet`) has every network
+pre-training, the GAN's reference classifier).  Post-epoch metrics and view
+arrays come from `Session`'s `TaskEpoch`, as for every task.  A multi-network preset (`NetworkSet`) has every network
 built; each network the task names is saved as its own `.h5`
 (`Task.saved_models`), the first being the run's model file.
 """
@@ -103,15 +102,6 @@ class TaskSession(Session):
 
     def _chance_loss(self) -> float | None:
         return None
-
-    def _record_epoch(self, epoch: int, logs: dict, weights) -> None:
-        """The task's metrics join the epoch's logs (the sink sees the same dict next); then its view arrays."""
-        prepared, model = self.prepared, self.trainer.model
-        if weights is not None:  # a diverged epoch is measured no further
-            logs.update(self.task.evaluate(model, prepared.x_val, prepared.y_val))
-        super()._record_epoch(epoch, logs, weights)
-        if weights is not None and self.sink.wants("on_samples"):
-            self.sink.on_samples(epoch, self.task.samples(model, prepared.x_val, prepared.y_val, prepared.dataset))
 
     def _finish(self):
         """Each network the task saves as its own `.h5`; the first one is the run's model."""
