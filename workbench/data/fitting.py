@@ -20,6 +20,8 @@ model's input shape.  Choices, each recorded in `Dataset.notes`:
   the right area when needed; (time, features) inputs take image rows as
   time steps.  Tabular rows narrower than the model's input are padded with
   zero columns; wider rows, or rows into an image model, are an error.
+- Sequences (time steps × features, e.g. the adding problem) are passed
+  through as float32; the model's input must take their shape.
 
 When the fitted arrays would exceed `max_bytes` (e.g. CIFAR-10 resized to
 224×224×3 for AlexNet is 30 GB), the result streams: batches are fitted on
@@ -229,7 +231,40 @@ def table_plan(width: int, target: tuple) -> TablePlan:
     return TablePlan(width, wanted)
 
 
-def plan_for(dataset: Dataset, input_shape, *, resize: str = "resize") -> ImagePlan | TablePlan:
+@dataclass(frozen=True)
+class SequencePlan:
+    """Sequences (time steps × features) kept as they are: there is no faithful way to stretch a sequence."""
+
+    source: tuple
+
+    @property
+    def target(self) -> tuple:
+        return self.source
+
+    def retarget(self, target, resize: str | None = None) -> SequencePlan:
+        """The same sequences checked against another input shape (`resize` has no meaning for them)."""
+        return sequence_plan(self.source, target)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return x.astype(np.float32)
+
+    def notes(self) -> list[str]:
+        return []
+
+
+def sequence_plan(source: tuple, target: tuple) -> SequencePlan:
+    """The plan for sequences shaped `source` into a model input `target` (None entries take the data's size)."""
+    source = tuple(source)
+    if len(target) != len(source) or any(t is not None and t != s for s, t in zip(source, target)):
+        raise DatasetError(
+            f"cannot fit sequences of {shape_text(source)} (time steps × features) to the model's input "
+            f"{shape_text(target)}; set the model's input shape to {source}"
+        )
+    return SequencePlan(source)
+
+
+def plan_for(dataset: Dataset, input_shape, *,
+             resize: str = "resize") -> ImagePlan | TablePlan | SequencePlan:
     """The plan that fits `dataset` to `input_shape`.
 
     A stream's plan knows the stored samples, so a streamed data set is
@@ -244,6 +279,8 @@ def plan_for(dataset: Dataset, input_shape, *, resize: str = "resize") -> ImageP
         offset, factor, note = value_scale(dataset.x_train)
         return ImagePlan.build(dataset.input_shape, target, resize=resize, offset=offset, factor=factor,
                                scale_note=note)
+    if len(dataset.input_shape) == 2:
+        return sequence_plan(dataset.input_shape, target)
     return table_plan(dataset.input_shape[0], target)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DatasetError
-from .fitting import ImagePlan, TablePlan
+from .fitting import ImagePlan, SequencePlan, TablePlan
 from .images import read_image
 
 SPLITS = ("train", "val")
@@ -89,7 +89,7 @@ def _keras_batches_class():
 class Stream(ABC):
     """Base of the two streams: per-split sample counts and the plan that shapes batches."""
 
-    plan: ImagePlan | TablePlan
+    plan: ImagePlan | TablePlan | SequencePlan
 
     @abstractmethod
     def count(self, split: str) -> int:

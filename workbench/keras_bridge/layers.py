@@ -86,3 +86,19 @@ class LayerScale(keras.layers.Layer):
 
 #: catalogue type -> class, for the layers Keras itself does not provide
 CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization, LayerScale, RBM, Hopfield)}
+
+
+def _register_mask_op() -> None:
+    """Let plain Keras read back the mask op that an Embedding with mask_zero leaves in a saved `.h5`.
+
+    Keras 3 records the mask passed on from such an Embedding (a recurrent
+    encoder's, say) as a `NotEqual` op node in the model's config, and its
+    legacy `.h5` reader looks that name up among layers and registered
+    objects only; Keras exports the op's class nowhere, hence the internal path.
+    """
+    from keras.src.ops.numpy import NotEqual
+
+    keras.saving.get_custom_objects().setdefault(NotEqual.__name__, NotEqual)
+
+
+_register_mask_op()

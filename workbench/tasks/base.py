@@ -96,6 +96,8 @@ class Task(ABC):
     inputs = ""
     targets = ""
     batching = "mini"
+    #: model inputs `arrays` makes from the data set's one array per sample (seq2seq adds the decoder's input)
+    inputs_supplied = 1
     #: the validation log keys a run reports for this task (`train --json`)
     reported = ()
 

@@ -108,7 +108,7 @@ def adapt_spec(spec: ModelSpec, dataset: Dataset, task: Task | None = None) -> t
     if not dataset.is_image and tuple(spec.input_shape) != tuple(dataset.input_shape):
         notes.append(f"input shape set from {tuple(spec.input_shape)} to {tuple(dataset.input_shape)}")
         spec = with_input_shape(spec, dataset.input_shape)
-    _require_one_input(spec, dataset)
+    _require_supplied_inputs(spec, dataset, task)
     analysis = analyze(spec)
     if analysis.errors:
         problems = [f"{p.layer}: {p.message}" if p.layer else p.message for p in analysis.errors]
@@ -116,10 +116,15 @@ def adapt_spec(spec: ModelSpec, dataset: Dataset, task: Task | None = None) -> t
     return spec, notes
 
 
-def _require_one_input(spec: ModelSpec, dataset: Dataset) -> None:
-    """The trainer feeds one array; an extra `Input` layer would make Keras ask for a dict of inputs."""
+def _require_supplied_inputs(spec: ModelSpec, dataset: Dataset, task: Task) -> None:
+    """The spec has as many inputs as the task makes from the data set's one array per sample.
+
+    Most tasks feed that array alone; a seq2seq task adds the decoder's
+    input from the targets.  Another `Input` layer would make Keras ask for
+    arrays nobody supplies.
+    """
     inputs = spec.input_names()
-    if len(inputs) == 1:
+    if len(inputs) == task.inputs_supplied:
         return
     consumers = spec.consumers()
     unused = [name for name in inputs if not consumers.get(name)]
@@ -132,6 +137,7 @@ def _require_one_input(spec: ModelSpec, dataset: Dataset) -> None:
     raise TrainError(
         f"{spec.name} cannot be trained on {dataset.name}: it has {len(inputs)} inputs "
         f"({', '.join(inputs)}) and a data set gives one array per sample"
+        + (f", from which its {task.name} task makes {task.inputs_supplied}" if task.inputs_supplied != 1 else "")
     )
 
 
