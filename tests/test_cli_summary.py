@@ -71,6 +71,14 @@ def test_malformed_preset_file(capsys, tmp_path):
     assert code == 2 and f"{bad}:1:2: invalid JSON" in err
 
 
+def test_presets_table_lists_every_preset_with_its_task(capsys):
+    code, out, _ = run(capsys, "presets")
+    assert code == 0
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    assert rows["lenet5"][3] == "classification" and rows["perceptron"][2:4] == ["perceptron", "perceptron"]
+    assert "gan" in rows["cdcgan_mnist"] and "seq2seq" in rows["seq2seq_dates"]
+
+
 def test_presets_lists_every_preset(capsys):
     code, out, _ = run(capsys, "presets", "--json")
     rows = {r["slug"]: r for r in json.loads(out)}

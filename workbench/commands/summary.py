@@ -144,6 +144,7 @@ def network_preset_rows() -> list[dict]:
                 "slug": slug,
                 "name": networks.name,
                 "family": networks.family,
+                "task": networks.task,
                 "input_shape": list(data_input),
                 "params": sum(a.total_params for a in analyses.values()),
                 "macs": sum(a.total_macs for a in analyses.values()),
