@@ -54,7 +54,7 @@ def holds_networks(path: str | os.PathLike) -> bool:
     """Whether the preset file at `path` has "networks" at its top level (False if it is no JSON object)."""
     try:
         data = json.loads(read_capped(path, MAX_PRESET_BYTES, "preset", PresetError))
-    except (PresetError, ValueError):
+    except (PresetError, ValueError, RecursionError):  # the single-network reader names the problem
         return False
     return isinstance(data, dict) and "networks" in data
 
