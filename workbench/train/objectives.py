@@ -10,60 +10,16 @@ whose Keras log keys are then prefixed with its name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from workbench.spec import ModelSpec
+from workbench.tasks.base import Objectives, outputs_probabilities, weighted_outputs
 
-from workbench.spec import INPUT, ModelSpec
-
-#: layers between a head and the model output that leave its activation as it is
-_PASS_THROUGH = {"Dropout", "Flatten", "Reshape", "GaussianNoise"}
-_PROBABILITY_ACTIVATIONS = {"softmax", "sigmoid"}
-
-
-@dataclass(frozen=True)
-class Objectives:
-    losses: list  # one keras loss per output
-    loss_weights: list[float] | None
-    metrics: object  # list (one output) or {output name: [metrics]}
-    outputs: list[str]
-    main_output: str
-    metric: str  # training-side log key of the monitored quantity, e.g. "accuracy"
-    monitor: str  # "val_" + metric when there is validation data
-    mode: str  # "max" or "min": which direction is better
-
-    @property
-    def multi_output(self) -> bool:
-        return len(self.outputs) > 1
-
-
-def outputs_probabilities(spec: ModelSpec, name: str) -> bool:
-    """Whether output `name` ends in softmax/sigmoid (else it emits logits)."""
-    edges = spec.edges()
-    while name != INPUT:
-        layer = spec.layer(name)
-        if layer.type == "Softmax":
-            return True
-        activation = layer.config.get("activation")
-        if isinstance(activation, str) and activation.lower() in _PROBABILITY_ACTIVATIONS:
-            return True
-        if layer.type not in _PASS_THROUGH:
-            return False
-        name = edges[name][0]
-    return False
+__all__ = ["Objectives", "choose_objectives", "outputs_probabilities"]
 
 
 def choose_objectives(spec: ModelSpec, classification: bool, has_validation: bool) -> Objectives:
     import keras
 
-    outputs = spec.resolved_outputs()
-    weights = list(spec.loss_weights) if spec.loss_weights else None
-    if weights is not None and len(weights) != len(outputs):
-        from .errors import TrainError
-
-        raise TrainError(
-            f"{spec.name}: {len(weights)} loss weights for {len(outputs)} outputs ({', '.join(outputs)})"
-        )
-    ranking = weights or [1.0] * len(outputs)
-    main = outputs[max(range(len(outputs)), key=lambda i: (ranking[i], -i))]
+    outputs, weights, main = weighted_outputs(spec)
     if classification:
         losses = [
             keras.losses.SparseCategoricalCrossentropy(from_logits=not outputs_probabilities(spec, name))
