@@ -48,6 +48,24 @@ def _user_folders(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture
+def lenet5_window(qtbot, tmp_path):
+    """The main window, shown and focused, with LeNet-5 open and its own settings profile."""
+    from workbench.spec import load_named
+    from workbench.ui import settings
+    from workbench.ui.main_window import MainWindow
+
+    settings.use_directory(tmp_path / "profile")
+    window = MainWindow(load_tensorflow=False, remember_layout=False, offer_recovery=False)
+    window.doc.load(load_named("lenet5"))
+    qtbot.addWidget(window, before_close_func=lambda w: w.doc.undo_stack.setClean())
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    yield window
+    window.shutdown()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _clear_clipboard_at_exit():
     """Qt's offscreen platform crashes at interpreter exit (SIGSEGV) if the clipboard

@@ -13,20 +13,8 @@ from pathlib import Path
 import pytest
 
 from workbench.spec import INPUT, LayerSpec, ModelSpec, analyze, load_named
-from workbench.spec.blocks import (
-    BlockError,
-    block_from_selection,
-    block_paths,
-    bundled_blocks_dir,
-    dumps_block,
-    find_instance,
-    instance_for_layers,
-    instantiate,
-    load_block,
-    parse_block,
-    save_block,
-    slugify,
-)
+from workbench.spec.block_edits import block_from_selection, find_instance, instance_for_layers, instantiate, slugify
+from workbench.spec.blocks import BlockError, block_paths, bundled_blocks_dir, dumps_block, load_block, parse_block, save_block
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 

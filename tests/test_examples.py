@@ -1,11 +1,13 @@
 """Every script in examples/ runs and prints the numbers it promises.
 
-The scripts start together (each imports TensorFlow but one, which takes
-most of their time) and each test waits for its own.
+The scripts run one after another in one Python process, as `__main__`, so
+that TensorFlow is imported once for all four instead of once each (most of
+their time); each script's output and error are kept apart.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,28 +18,40 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = ("edit_a_preset", "train_with_a_sink", "compare_two_specs", "read_a_keras_file")
 
+#: runs each script given on the command line as __main__, then prints {name: [exit code, stdout, traceback]}
+_RUNNER = """
+import contextlib, io, json, runpy, sys, traceback
+results = {}
+for path in sys.argv[1:]:
+    out, code, error = io.StringIO(), 0, ""
+    with contextlib.redirect_stdout(out):
+        try:
+            runpy.run_path(path, run_name="__main__")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:
+            code, error = 1, traceback.format_exc()
+    results[path] = [code, out.getvalue(), error]
+print(json.dumps(results))
+"""
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Script name -> its started process, all started at once, in an empty working folder."""
+    """Script name -> (exit code, stdout lines, traceback), all run in one process in an empty working folder."""
     cwd = tmp_path_factory.mktemp("examples")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_HOME": str(cwd / "keras-home")}
-    procs = {
-        name: subprocess.Popen([sys.executable, str(EXAMPLES / f"{name}.py")], cwd=cwd, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for name in SCRIPTS
-    }
-    yield procs, cwd
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    paths = [str(EXAMPLES / f"{name}.py") for name in SCRIPTS]
+    proc = subprocess.run([sys.executable, "-c", _RUNNER, *paths], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(proc.stdout.splitlines()[-1])
+    return {name: results[path] for name, path in zip(SCRIPTS, paths)}, cwd
 
 
 def output(runs, name: str) -> list[str]:
-    procs, _ = runs
-    out, err = procs[name].communicate(timeout=300)
-    assert procs[name].returncode == 0, err[-3000:]
+    code, out, error = runs[0][name]
+    assert code == 0, error[-3000:] or f"{name} exited {code}"
     return out.splitlines()
 
 

@@ -33,7 +33,8 @@ def test_param_texts():
 
 
 @pytest.mark.slow
-def test_sweep_prunes_resumes_and_reports(tmp_path, capfd):
+def test_sweep_prunes_resumes_and_reports(tmp_path, capfd, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     preset = tmp_path / "mlp.json"
     save_preset(mlp("mlp", 8), preset)
     out = tmp_path / "sweep"
@@ -65,4 +66,6 @@ def test_sweep_prunes_resumes_and_reports(tmp_path, capfd):
     history = client.get_metric_history(children[0].info.run_id, "val_accuracy")
     assert [m.step for m in history] == list(range(1, len(history) + 1)) and history
     assert "learning_rate" in children[0].data.params
-    assert any((out / "mlartifacts").rglob("run.json"))  # artifacts beside the store, not in ./mlruns
+    assert not (tmp_path / "mlruns").exists()
+    # the run folders are logged beside the store, not into ./mlruns of the current folder
+    assert (out / "mlartifacts" / children[0].info.run_id / "artifacts" / "history.csv").is_file()

@@ -8,7 +8,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDropEvent
 
 from workbench.spec import LayerSpec, ModelSpec, load_named
-from workbench.spec.blocks import block_paths, bundled_blocks_dir, instantiate, load_block
+from workbench.spec.block_edits import instantiate
+from workbench.spec.blocks import block_paths, bundled_blocks_dir, load_block
 from workbench import paths
 from workbench.ui import blocks
 from workbench.ui.document import Document

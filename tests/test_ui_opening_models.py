@@ -5,21 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from workbench.spec import load_named
-from workbench.ui import settings
-from workbench.ui.main_window import MainWindow
-
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings.use_directory(tmp_path / "profile")
-    window = MainWindow(load_tensorflow=False, remember_layout=False, offer_recovery=False)
-    window.doc.load(load_named("lenet5"))
-    qtbot.addWidget(window, before_close_func=lambda w: w.doc.undo_stack.setClean())
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.shutdown()
+def window(lenet5_window):
+    return lenet5_window
 
 
 def test_resnet50_opens_with_one_readable_note_per_floored_layer_and_no_warning(qtbot, window):

@@ -7,22 +7,10 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from workbench.spec import load_named
-from workbench.ui import settings
-from workbench.ui.main_window import MainWindow
-
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings.use_directory(tmp_path / "profile")
-    window = MainWindow(load_tensorflow=False, remember_layout=False, offer_recovery=False)
-    window.doc.load(load_named("lenet5"))
-    qtbot.addWidget(window, before_close_func=lambda w: w.doc.undo_stack.setClean())
-    window.show()
-    window.activateWindow()
-    qtbot.waitExposed(window)
-    yield window
-    window.shutdown()
+def window(lenet5_window):
+    return lenet5_window
 
 
 def wheel_down(widget) -> QWheelEvent:

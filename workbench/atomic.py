@@ -53,6 +53,7 @@ def sweep_stale_temps(directory: str | os.PathLike, target_name: str | None = No
 
 
 def _fsync_file(path: Path) -> None:
+    """Flush a file (or, on POSIX, a directory) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -65,11 +66,7 @@ def _fsync_dir(directory: Path) -> None:
     if os.name != "posix":
         return
     with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fsync_file(directory)
 
 
 def _reason(exc: BaseException) -> str:

@@ -41,7 +41,7 @@ def native_stderr_held() -> Iterator[None]:
         yield
         return
     sys.stderr.flush()
-    fd = sys.stderr.fileno()
+    fd = 2  # native code writes to fd 2, also where sys.stderr is not a file (a captured or redirected stream)
     saved = os.dup(fd)
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), fd)

@@ -67,6 +67,20 @@ def _config(args):
         raise WorkbenchError(f"compare: {exc}") from None
 
 
+def run_inputs(args):
+    """The input shape, settings, data set and output folder, read alike by `compare` and `sweep`."""
+    from ..data import load_dataset
+
+    input_shape = input_shape_option(args.input_shape) if args.input_shape else None
+    config = _config(args)
+    options = {"max_samples": args.max_samples} if args.max_samples is not None else {}
+    dataset = load_dataset(args.dataset, seed=config.seed, validation_split=config.validation_split, **options)
+    out_dir = Path(args.out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise WorkbenchError(f"--out-dir {out_dir} is a file, not a folder")
+    return input_shape, config, dataset, out_dir
+
+
 class _ProgressSink:
     """One progress bar per running entry on stderr (several at once on Ray); a line per ended entry."""
 
@@ -135,16 +149,9 @@ def leaderboard_table(records) -> str:
 def run_compare(args) -> int:
     from ..compare.report import comparison_document, write_reports
     from ..compare.runner import ComparisonRunner
-    from ..data import load_dataset
 
-    input_shape = input_shape_option(args.input_shape) if args.input_shape else None
-    config = _config(args)
     entries = _entries(args.targets)
-    options = {"max_samples": args.max_samples} if args.max_samples is not None else {}
-    dataset = load_dataset(args.dataset, seed=config.seed, validation_split=config.validation_split, **options)
-    out_dir = Path(args.out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise WorkbenchError(f"--out-dir {out_dir} is a file, not a folder")
+    input_shape, config, dataset, out_dir = run_inputs(args)
     backend = backend_from_args(args)
     import_keras_quietly()
     with tracked(args, out_dir, _ProgressSink(len(entries)), config, dataset) as sink:

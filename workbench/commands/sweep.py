@@ -13,9 +13,8 @@ from pathlib import Path
 from ..errors import WorkbenchError
 from ..spec.units import plain
 from .backend_options import add_backend_options, backend_from_args, report_startup
-from .compare import _config, _entries, leaderboard_table
+from .compare import _entries, leaderboard_table, run_inputs
 from ..quiet_tensorflow import import_keras_quietly
-from .targets import input_shape_option
 from .tracking_options import add_mlflow_option, log_record, open_tracker
 
 
@@ -68,7 +67,6 @@ def _short(value) -> str:
 def run_sweep(args) -> int:
     from ..compare.sweep import Sweep, import_optuna, trial_records, write_sweep_reports
     from ..compare.sweep_space import parse_param, space
-    from ..data import load_dataset
 
     import_optuna()
     if args.trials < 1:
@@ -77,13 +75,7 @@ def run_sweep(args) -> int:
     params = space([parse_param(text) for text in args.param], [e.label for e in entries])
     if not params:
         raise WorkbenchError("a sweep needs a --param (e.g. --param lr=1e-4:1e-1:log) or several presets")
-    input_shape = input_shape_option(args.input_shape) if args.input_shape else None
-    config = _config(args)
-    options = {"max_samples": args.max_samples} if args.max_samples is not None else {}
-    dataset = load_dataset(args.dataset, seed=config.seed, validation_split=config.validation_split, **options)
-    out_dir = Path(args.out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise WorkbenchError(f"--out-dir {out_dir} is a file, not a folder")
+    input_shape, config, dataset, out_dir = run_inputs(args)
     backend = backend_from_args(args)
     tracker = open_tracker(args, out_dir)
     import_keras_quietly()

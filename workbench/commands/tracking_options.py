@@ -8,7 +8,7 @@ from pathlib import Path
 
 def add_mlflow_option(p) -> None:
     p.add_argument("--mlflow", nargs="?", const="", metavar="URI",
-                   help="log the runs to MLflow (optional extra 'mlflow'); without a URI: sqlite:///OUT/mlflow.db")
+                   help="log the runs to MLflow (optional extra 'mlflow'); without a URI: sqlite:///OUT/mlflow.db, files in OUT/mlartifacts")
 
 
 def open_tracker(args, folder: str | Path):
@@ -18,7 +18,9 @@ def open_tracker(args, folder: str | Path):
     from ..train.tracking import Tracker, default_uri
 
     Path(folder).mkdir(parents=True, exist_ok=True)
-    return Tracker(args.mlflow or default_uri(folder))
+    if args.mlflow:
+        return Tracker(args.mlflow)
+    return Tracker(default_uri(folder), artifacts=Path(folder) / "mlartifacts")
 
 
 class TrackingSink:

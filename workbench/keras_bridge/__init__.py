@@ -18,7 +18,8 @@ import importlib.abc
 import importlib.util
 import sys
 
-from .convert import architecture, from_keras, spec_from_config
+from .architecture import architecture
+from .convert import from_keras, spec_from_config
 from .errors import BridgeError, ModelFileError
 from .files import load_model, read_metadata, read_spec
 

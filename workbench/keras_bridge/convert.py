@@ -23,6 +23,7 @@ from workbench.spec.graph import INPUT_DTYPES, MAX_LAYERS, ref_name
 from workbench.spec.infer import Inference
 
 from .applications import rewrite_entries
+from .architecture import normalized_config
 from .errors import BridgeError
 from .layer_order import layer_order, mask_ops
 
@@ -58,9 +59,6 @@ NEUTRAL = {
 
 #: parameter names older Keras versions used for what the catalogue calls otherwise
 ALIASES = {"LeakyReLU": {"alpha": "negative_slope"}}
-
-#: parameters whose Keras default copies another one (strides = pool_size): written only when they differ
-DERIVED = {"strides": "pool_size", "value_dim": "key_dim"}
 
 #: keyword arguments that may carry input tensors, in the order the spec lists inputs
 TENSOR_KWARGS = ("query", "value", "key")
@@ -410,51 +408,9 @@ def _layer_config(type_: str, entry: dict, where: str, rank: Callable[[], int], 
 
 def _compact(kind: LayerKind, cfg: dict, where: str) -> dict:
     try:
-        return kind.compact_config(_normalized(kind, cfg))
+        return kind.compact_config(normalized_config(kind, cfg))
     except ValueError as exc:
         raise BridgeError(f"{where}: {exc}") from None
-
-
-def _normalized(kind: LayerKind, cfg: dict) -> dict:
-    """The catalogue's normalised config, with derived defaults that equal their source left at None."""
-    normalized = kind.normalize_config(cfg)
-    for param, source in DERIVED.items():
-        if param in normalized and source in normalized and normalized[param] == normalized[source]:
-            normalized[param] = None
-    return normalized
-
-
-def architecture(spec: ModelSpec) -> dict:
-    """What a spec means to Keras, for comparing two specs (a preset and a file read back).
-
-    Names, types, normalised configs (wrapped layers too), resolved inputs and
-    outputs, in layer order; description, family, training and the way a file
-    writes defaults or `inputs` do not count.  Raises ValueError for an invalid config.
-    """
-    refs = {l.name: spec.resolved_inputs(i) for i, l in enumerate(spec.layers)}
-    return {
-        "name": spec.name,
-        "input_shape": list(spec.input_shape),
-        "input_dtype": spec.input_dtype,
-        "layers": [
-            {"name": l.name, "type": l.type, "config": _canonical(l.type, l.config), "inputs": refs[l.name],
-             "initial_state": list(l.initial_state or [])}
-            for l in spec.layers
-        ],
-        "outputs": spec.resolved_outputs(),
-    }
-
-
-def _canonical(type_: str, config: dict) -> dict:
-    kind = get_kind(type_)
-    if kind is None:
-        return dict(config)
-    normalized = _normalized(kind, config)
-    for param in kind.params:
-        nested = normalized.get(param.name)
-        if param.kind == "layer" and nested is not None:
-            normalized[param.name] = {"type": nested["type"], "config": _canonical(nested["type"], nested.get("config", {}))}
-    return normalized
 
 
 def _check_neutral(config: dict, where: str) -> None:

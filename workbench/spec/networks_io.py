@@ -13,11 +13,9 @@ import json
 import os
 from pathlib import Path
 
-from ..local_files import read_capped
 from .networks import NetworkSet, fit_problems
 from ..atomic import write_text_atomic
-from .preset_io import MAX_PRESET_BYTES, PresetError, presets_dir, validated
-from .strict_json import JSONProblem, loads
+from .preset_io import PresetError, preset_json, presets_dir, read_preset_text, validated
 
 
 def networks_from_data(data, source: str = "preset") -> NetworkSet:
@@ -33,21 +31,12 @@ def networks_from_data(data, source: str = "preset") -> NetworkSet:
 
 
 def parse_networks(text: str, source: str = "preset") -> NetworkSet:
-    try:
-        data = loads(text)
-    except JSONProblem as exc:
-        raise PresetError([f"{source}:{exc}"]) from None
-    return networks_from_data(data, source)
+    return networks_from_data(preset_json(text, source), source)
 
 
 def load_networks(path: str | os.PathLike) -> NetworkSet:
     """A multi-network preset file, read under the same size cap and rules as any preset."""
-    data = read_capped(path, MAX_PRESET_BYTES, "preset", PresetError)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PresetError([f"{os.fspath(path)}: cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
-    return parse_networks(text, os.fspath(path))
+    return parse_networks(read_preset_text(path), os.fspath(path))
 
 
 def holds_networks(path: str | os.PathLike) -> bool:

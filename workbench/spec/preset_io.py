@@ -97,23 +97,31 @@ def validated(data: Any, source: str = "preset") -> dict:
     return data
 
 
-def parse_preset(text: str, source: str = "preset") -> ModelSpec:
-    """A spec from preset text: strict JSON (no repeated keys, NaN or Infinity), then `spec_from_data`."""
+def preset_json(text: str, source: str = "preset") -> Any:
+    """Preset text as strict JSON (no repeated keys, NaN or Infinity); PresetError naming the line."""
     try:
-        data = loads(text)
+        return loads(text)
     except JSONProblem as exc:
         raise PresetError([f"{source}:{exc}"]) from None
-    return spec_from_data(data, source)
+
+
+def read_preset_text(path: str | os.PathLike) -> str:
+    """A preset file's text: a local regular file of at most MAX_PRESET_BYTES (no FIFO, device or URL), UTF-8."""
+    data = read_capped(path, MAX_PRESET_BYTES, "preset", PresetError)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PresetError([f"{os.fspath(path)}: cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+
+
+def parse_preset(text: str, source: str = "preset") -> ModelSpec:
+    """A spec from preset text: strict JSON, then `spec_from_data`."""
+    return spec_from_data(preset_json(text, source), source)
 
 
 def load_preset(path: str | os.PathLike) -> ModelSpec:
-    """A preset file: a local regular file of at most MAX_PRESET_BYTES (no FIFO, device or URL)."""
-    data = read_capped(path, MAX_PRESET_BYTES, "preset", PresetError)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PresetError([f"{os.fspath(path)}: cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
-    return parse_preset(text, os.fspath(path))
+    """A preset file (see `read_preset_text`)."""
+    return parse_preset(read_preset_text(path), os.fspath(path))
 
 
 def dumps(spec: ModelSpec) -> str:

@@ -3,7 +3,8 @@
 Runs are logged from the process that drives them (the CLI, the window), never
 from a Ray worker: the workers need no MLflow and no access to the store.  The
 default store is a SQLite file beside the runs (`sqlite:///DIR/mlflow.db`), not
-MLflow's deprecated `./mlruns` file store.  Each run gets its parameters, its
+MLflow's deprecated `./mlruns` file store, and its files go to `DIR/mlartifacts`
+rather than `./mlruns` in the current folder.  Each run gets its parameters, its
 per-epoch curves as metric series (step = epoch), its summary figures, and
 its run folder as artifacts (`model.h5`, `run.json`, `history.csv`, …);
 a comparison or a sweep is a parent run with one child per entry or trial.
@@ -48,7 +49,9 @@ def artifact_location(uri: str) -> str | None:
 class Tracker:
     """One MLflow store and experiment; thread-safe through MlflowClient's explicit run ids."""
 
-    def __init__(self, uri: str, experiment: str = EXPERIMENT):
+    def __init__(self, uri: str, experiment: str = EXPERIMENT, artifacts: str | os.PathLike | None = None):
+        """`artifacts`: the folder for a new experiment's files; without it, beside a SQLite store
+        (`artifact_location`); MLflow's own default is `./mlruns` of the current folder."""
         try:
             from mlflow.tracking import MlflowClient
         except ImportError:
@@ -57,7 +60,9 @@ class Tracker:
         self.client = MlflowClient(tracking_uri=uri)
         found = self.client.get_experiment_by_name(experiment)
         self.experiment_id = found.experiment_id if found else self.client.create_experiment(
-            experiment, artifact_location=artifact_location(uri))
+            experiment,
+            artifact_location=Path(artifacts).resolve().as_uri() if artifacts else artifact_location(uri),
+        )
 
     def start(self, name: str, params: Mapping | None = None, parent: str | None = None) -> str:
         tags = {_PARENT_TAG: parent} if parent else {}

@@ -4,7 +4,8 @@ and the form that edits a block instance's parameters as one unit.
 The blocks come from the package's `presets/blocks/` and the user's own folder
 (`workbench.paths.blocks_dir()`), read once through `library()`,
 which the palette, the canvas and the inspector share.  The rules (names,
-ports, parameters) live in `workbench.spec.blocks`; this module only wires
+ports, parameters, instances) live in `workbench.spec.blocks` and
+`workbench.spec.block_edits`; this module only wires
 them to the Document, so that inserting a block or changing one of its
 parameters is one undo step.
 """
@@ -20,21 +21,8 @@ from PySide6.QtCore import QMimeData, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from ..spec import INPUT
-from ..spec.blocks import (
-    Block,
-    BlockError,
-    BlockParameter,
-    Instance,
-    block_from_data,
-    block_from_selection,
-    bundled_blocks_dir,
-    free_prefix,
-    instance_for_layers,
-    instantiate,
-    load_blocks,
-    save_block,
-    slugify,
-)
+from ..spec.block_edits import Instance, block_from_selection, free_prefix, instance_for_layers, instantiate, slugify
+from ..spec.blocks import Block, BlockError, BlockParameter, block_from_data, bundled_blocks_dir, load_blocks, save_block
 from .. import paths
 from ..spec.units import human, shape_text
 
