@@ -13,8 +13,8 @@ import json
 import os
 from pathlib import Path
 
-from .networks import NetworkSet, fit_problems
 from ..atomic import write_text_atomic
+from .networks import NetworkSet, fit_problems
 from .preset_io import PresetError, preset_json, presets_dir, read_preset_text, validated
 
 
@@ -42,7 +42,7 @@ def load_networks(path: str | os.PathLike) -> NetworkSet:
 def holds_networks(path: str | os.PathLike) -> bool:
     """Whether the preset file at `path` has "networks" at its top level (False if it is no JSON object)."""
     try:
-        data = json.loads(read_capped(path, MAX_PRESET_BYTES, "preset", PresetError))
+        data = json.loads(read_preset_text(path))
     except (PresetError, ValueError, RecursionError):  # the single-network reader names the problem
         return False
     return isinstance(data, dict) and "networks" in data
