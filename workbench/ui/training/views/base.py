@@ -84,7 +84,8 @@ class TaskView(QWidget):
         self.draw(samples)
 
     def draw(self, samples: dict) -> None:
-        raise NotImplementedError
+        """Draw what `needs` names from `samples`: every view overrides it (QWidget cannot take ABCMeta)."""
+        raise TypeError(f"{type(self).__name__} must override draw(): a task view draws its own samples")
 
     def clear(self) -> None:
         """Forget the last run's pictures."""
