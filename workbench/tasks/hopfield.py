@@ -21,6 +21,7 @@ from workbench.data.patterns import flip_bits
 from workbench.keras_bridge.energy import Hopfield
 
 from .associative import CAPACITY_PATTERNS
+from .wrapper import NetworkTrainer
 
 #: recall gives up after this many sweeps (a symmetric network settles long before)
 MAX_SWEEPS = 100
@@ -117,7 +118,7 @@ def hopfield_layer(model: keras.Model) -> Hopfield:
 
 
 @keras.saving.register_keras_serializable(package="workbench")
-class HopfieldNetwork(keras.Model):
+class HopfieldNetwork(NetworkTrainer):
     """A functional model with one Hopfield layer; `fit(patterns)` stores them, `recall` retrieves."""
 
     def __init__(self, network: keras.Model, **kwargs):
@@ -146,10 +147,3 @@ class HopfieldNetwork(keras.Model):
         """Asynchronous recall from `probes` (±1 rows) with this network's W."""
         return recall(self.weights_array(), probes, np.random.default_rng(seed), trace=trace)
 
-    def get_config(self):
-        return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network)}
-
-    @classmethod
-    def from_config(cls, config):
-        network = keras.saving.deserialize_keras_object(config.pop("network"))
-        return cls(network, **config)

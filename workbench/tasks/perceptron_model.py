@@ -14,13 +14,15 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from .wrapper import NetworkTrainer
+
 
 def _fires(net):
     return ops.cast(ops.greater(net, 0.0), net.dtype)
 
 
 @keras.saving.register_keras_serializable(package="workbench")
-class PerceptronModel(keras.Model):
+class PerceptronModel(NetworkTrainer):
     """`network`: a functional model ending in one linear Dense unit."""
 
     def __init__(self, network: keras.Model, **kwargs):
@@ -54,10 +56,3 @@ class PerceptronModel(keras.Model):
         self.accuracy_tracker.update_state(ops.reshape(ops.cast(t, "float32"), (-1, 1)), self(x))
         return {"accuracy": self.accuracy_tracker.result()}
 
-    def get_config(self):
-        return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network)}
-
-    @classmethod
-    def from_config(cls, config):
-        network = keras.saving.deserialize_keras_object(config.pop("network"))
-        return cls(network, **config)

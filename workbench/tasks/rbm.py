@@ -23,6 +23,8 @@ from keras import ops
 
 from workbench.keras_bridge.energy import RBM
 
+from .wrapper import NetworkTrainer
+
 #: persistent chains kept for the sample grid (a 10 × 10 mosaic)
 CHAINS = 100
 
@@ -40,7 +42,7 @@ def _bernoulli(probabilities, seed):
 
 
 @keras.saving.register_keras_serializable(package="workbench")
-class RBMTrainer(keras.Model):
+class RBMTrainer(NetworkTrainer):
     """CD-1 training of the RBM inside `network`; `chains` are the persistent sampling chains."""
 
     def __init__(self, network: keras.Model, chains: int = CHAINS, seed: int = 0, **kwargs):
@@ -97,13 +99,7 @@ class RBMTrainer(keras.Model):
         return _bernoulli(self.rbm.visible_probabilities(hidden), self.seed_generator)
 
     def get_config(self):
-        return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network),
-                "chains": self.chain_count, "seed": self.seed}
-
-    @classmethod
-    def from_config(cls, config):
-        network = keras.saving.deserialize_keras_object(config.pop("network"))
-        return cls(network, **config)
+        return {**super().get_config(), "chains": self.chain_count, "seed": self.seed}
 
 
 def gibbs_samples(trainer: RBMTrainer, steps: int = 0) -> np.ndarray:
