@@ -10,12 +10,13 @@ run's start time need the real Trainer: a 16-unit MLP on 200 xor points.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from workbench import host_memory
 from workbench.keras_bridge import read_spec
@@ -209,7 +210,8 @@ def test_the_feature_map_header_follows_an_edit_of_the_layer(controllers):
     assert "<b>c1</b> · output 28×28×8" in heading.text()
 
 
-def test_after_a_run_another_model_clears_the_views_and_a_model_file_brings_its_curves(qtbot, controllers, tmp_path):
+def test_after_a_run_another_model_clears_the_views_and_a_model_file_brings_its_curves(qtbot, controllers, tmp_path,
+                                                                                        monkeypatch):
     controller = controllers(mlp("xor-mlp"), "xor")
     panel, curves = controller.panel, controller.curves
     panel.epochs.setValue(2)
@@ -232,6 +234,12 @@ def test_after_a_run_another_model_clears_the_views_and_a_model_file_brings_its_
     assert maps.maps is None and maps.picker.count() == 0  # the same layer name, but not this model's maps
     assert maps.heading.text() == ("<b>hidden</b> · output 4 · the canvas is not the model last trained: "
                                    "train it to see these feature maps")
+
+    asked = []  # "Save model…" saves the run's model: the dialog names it and suggests its file name
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda parent, caption, suggested, filters:
+                        asked.append((caption, Path(suggested).name)) or ("", ""))
+    controller.export_dialog()
+    assert asked == [("Save the last trained model (xor-mlp, not the canvas)", "xor-mlp.h5")]
 
     controller.doc.load(read_spec(result.model_path))  # the run's .h5: its curves again
     assert controller.show_model_curves(str(result.model_path))

@@ -254,8 +254,12 @@ class TrainingController(QObject):
     def export_dialog(self) -> None:
         if not self.job.has_model():
             return
-        suggested = str(Path.home() / f"{self.doc.spec.name.replace(' ', '_').lower()}.h5")
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Save trained model", suggested, MODEL_FILTER)
+        trained = self._trained_specs[-1].name if self._trained_specs else self.doc.spec.name
+        caption = "Save trained model"
+        if self._canvas_differs():  # another model was opened or edited since: say which model this saves
+            caption = f"Save the last trained model ({trained}, not the canvas)"
+        suggested = str(Path.home() / f"{trained.replace(' ', '_').lower()}.h5")
+        path, chosen = QFileDialog.getSaveFileName(self.window, caption, suggested, MODEL_FILTER)
         if not path:
             return
         if not path.lower().endswith((".h5", ".keras")):
