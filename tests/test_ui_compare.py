@@ -130,6 +130,29 @@ def test_exports_and_reopen(view, tmp_path):
         other.deleteLater()
 
 
+def test_an_opened_comparison_puts_its_settings_in_the_form(tmp_path):
+    from workbench.compare.report import comparison_document, write_json
+    from workbench.train import TrainConfig
+
+    config = TrainConfig(epochs=7, batch_size=16, learning_rate=0.003)
+    runs = [record("lenet5", 61706, 420000, [0.5, 0.8]), record("alexnet", 10, 10, [0.4])]
+    write_json(comparison_document(runs, dataset="xor", config=config.to_dict(), input_shape=(8, 8, 1)),
+               tmp_path / "comparison.json")
+    other = CompareView()
+    try:
+        other.load_comparison(tmp_path / "comparison.json")
+        assert other.dataset.currentText() == "xor"
+        assert (other.epochs.value(), other.batch_size.value()) == (7, 16)
+        assert other.learning_rate.value() == pytest.approx(0.003)
+        assert other.input_shape.text() == "8,8,1"
+        checked = [other.candidates.item(i).text() for i in range(other.candidates.count())
+                   if other.candidates.item(i).checkState() == Qt.Checked]
+        assert checked == ["alexnet", "lenet5"]  # candidates in their list order
+    finally:
+        other.shutdown()
+        other.deleteLater()
+
+
 def test_worker_runs_the_queue_and_shutdown_cancels(view, qtbot, tmp_path):
     from workbench.train import TrainConfig
 

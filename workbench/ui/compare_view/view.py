@@ -34,6 +34,7 @@ from ...errors import WorkbenchError
 from ...keras_bridge.targets import open_model, parse_shape
 from ...spec import ModelSpec, load_preset, preset_paths
 from ...train.config import TrainConfig
+from ...train.errors import ConfigError
 from ..background import BackgroundTask
 from ..config_form import HyperparameterForm
 from ..gui_gc import collector
@@ -396,8 +397,24 @@ class CompareView(QWidget):
             raise WorkbenchError(f"{path}: not a comparison file ({exc})") from None
         self._out_dir = path.parent
         self._settings = {k: document.get(k) for k in _SETTINGS}
+        self._apply_settings(self._settings, [r.preset for r in records])
         self.show_records(records)
         self._set_status(f"{len(records)} runs from {path}")
+
+    def _apply_settings(self, settings: dict, presets: list[str]) -> None:
+        """The form shows what the opened comparison ran with, so "Train and compare" repeats it."""
+        if settings.get("dataset"):
+            self.dataset.setEditText(str(settings["dataset"]))
+        if isinstance(settings.get("config"), dict):
+            try:
+                self.hyperparameters.apply(TrainConfig.from_dict(settings["config"]))
+            except (TypeError, ValueError, KeyError, ConfigError):
+                pass  # an older or foreign file's settings: the results still show
+        shape = settings.get("input_shape")
+        self.input_shape.setText(",".join(str(n) for n in shape) if shape else "")
+        known = {self.candidates.item(i).text() for i in range(self.candidates.count())}
+        if any(preset in known for preset in presets):
+            self.set_checked(presets)
 
     def export(self, path: str | Path) -> Path:
         """Write the leaderboard as .csv, .json or .png (by the suffix)."""
