@@ -16,7 +16,7 @@ from workbench.ui import settings
 from workbench.ui.compare_view import CompareView
 from workbench.ui.diff_view import DIFF_COLORS, DiffView
 from workbench.ui.main_window import MainWindow
-from workbench.ui.theme import apply_theme, current
+from workbench.ui.theme import apply_theme, current, mark_color
 
 
 @pytest.fixture
@@ -110,6 +110,11 @@ def test_diff_and_compare_views_follow_a_theme_switch(qtbot, light):
     for plot in (charts.accuracy, charts.loss, charts.bubbles):
         assert plot.backgroundBrush().color().name() == "#27292d"
     assert charts.foreground.name() == "#dcdfe4"
+    compare._set_status("The comparison stopped: disk full", error=True)
+    dark_error = compare.status.styleSheet()
+    apply_theme(QApplication.instance(), "light")
+    assert compare.status.styleSheet() != dark_error  # the error text takes the light theme's error colour
+    assert compare.status.styleSheet() == f"color: {mark_color('error').name()}"
     compare.shutdown()
 
 

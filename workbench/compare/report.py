@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_target, write_text_atomic
+from ..errors import WorkbenchError
 from ..spec.units import human
 from .results import RunRecord, leaderboard_columns
 
 COMPARISON_VERSION = 1
 CSV_NAME, JSON_NAME, PNG_NAME = "comparison.csv", "comparison.json", "comparison.png"
+#: what a comparison.json says about the settings shared by its runs
+SETTINGS = ("dataset", "config", "input_shape")
 
 #: largest circle in the bubble chart, in points²; the others scale by parameters
 _MAX_BUBBLE = 2400.0
@@ -59,6 +62,21 @@ def comparison_document(records: Sequence[RunRecord], *, dataset: dict, config: 
         "columns": list(leaderboard_columns([r for r in records if r.finished])),
         "runs": [r.to_dict() for r in records],
     }
+
+
+def read_comparison(path: str | Path) -> tuple[dict, list[RunRecord]]:
+    """A `comparison.json`'s shared settings (`SETTINGS`) and its runs; WorkbenchError names what is wrong."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        records = [RunRecord.from_dict(r) for r in document["runs"]]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise WorkbenchError(f"{path}: not a comparison file ({exc})") from None
+    return settings_of(document), records
+
+
+def settings_of(document: dict) -> dict:
+    return {key: document.get(key) for key in SETTINGS}
 
 
 def write_csv(records: Sequence[RunRecord], path: str | Path) -> Path:

@@ -30,8 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -43,18 +41,17 @@ from PySide6.QtWidgets import (
 )
 
 from ...compare.results import RunRecord
-from ...compare.runner import make_entries
 from ...compare.sweep import SAMPLERS
 from ...compare.sweep_space import parse_param, space
 from ...errors import WorkbenchError
-from ...spec import ModelSpec, load_preset, preset_paths
+from ...spec import ModelSpec
 from ...train.config import TrainConfig
 from ..background import BackgroundTask
 from ..gui_gc import collector
 from ..theme import mark_color
 from .backend_form import BackendForm
 from .charts import RUN_COLORS
-from .leaderboard import SPEC_ROLE
+from .candidates import CandidateList
 from .sweep_task import TRIAL_ENDED, TRIAL_EPOCH, TRIAL_STARTED, SweepRequest, TrialRow, run_sweep
 
 TABLE_COLUMNS = ("Trial", "Settings", "State", "Best val acc")
@@ -93,9 +90,7 @@ class SweepTab(QWidget):
         self._curves: dict[int, pg.PlotDataItem] = {}
         self.paths: list[Path] = []
 
-        self.targets = QListWidget(self)
-        for slug in preset_paths():
-            self._add_target(slug, None, checked=False)
+        self.targets = CandidateList(self)
         self.dataset = QComboBox(self)
         self.dataset.setEditable(True)
         from ...data import dataset_names
@@ -183,39 +178,19 @@ class SweepTab(QWidget):
     # -- targets ----------------------------------------------------------------------
     def add_spec(self, label: str, spec: ModelSpec, checked: bool = True) -> None:
         """Offer an architecture (e.g. the canvas' model) as a target; one of the same label is replaced."""
-        for item in self.targets.findItems(label, Qt.MatchExactly):
-            if item.data(SPEC_ROLE) is not None:
-                self.targets.takeItem(self.targets.row(item))
-        self._add_target(label, spec, checked)
-
-    def _add_target(self, label: str, spec: ModelSpec | None, checked: bool) -> None:
-        item = QListWidgetItem(label, self.targets)
-        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-        item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
-        item.setData(SPEC_ROLE, spec)
+        self.targets.add_spec(label, spec, checked)
 
     def set_checked(self, labels: list[str]) -> None:
-        wanted = set(labels)
-        for i in range(self.targets.count()):
-            item = self.targets.item(i)
-            item.setCheckState(Qt.Checked if item.text() in wanted else Qt.Unchecked)
+        self.targets.set_checked(labels)
 
     # -- the form -> a request --------------------------------------------------------
     def request(self) -> SweepRequest:
         """What the form asks for; WorkbenchError names the field that is wrong."""
         from ...train.run_dir import new_run_path
 
-        slugs = preset_paths()
-        candidates = []
-        for i in range(self.targets.count()):
-            item = self.targets.item(i)
-            if item.checkState() == Qt.Checked:
-                spec = item.data(SPEC_ROLE)
-                candidates.append((item.text(), spec if spec is not None else load_preset(slugs[item.text()]),
-                                   item.text()))
-        if not candidates:
+        entries = self.targets.checked_entries()
+        if not entries:
             raise WorkbenchError("check at least one target to sweep")
-        entries = make_entries(candidates)
         dataset_name = self.dataset.currentText().strip()
         if not dataset_name:
             raise WorkbenchError("choose a data set")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from operator import methodcaller
 from pathlib import Path
 
@@ -17,8 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -27,24 +24,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...compare.report import JSON_NAME, comparison_document, write_csv, write_json, write_png
+from ...compare.report import (
+    JSON_NAME, comparison_document, read_comparison, settings_of, write_csv, write_json, write_png,
+)
 from ...compare.results import FAILED, RunRecord
-from ...compare.runner import CompareEntry, make_entries
+from ...compare.runner import CompareEntry
 from ...errors import WorkbenchError
 from ...keras_bridge.targets import open_model, parse_shape
-from ...spec import ModelSpec, load_preset, preset_paths
+from ...spec import ModelSpec
 from ...train.config import TrainConfig
 from ...train.errors import ConfigError
 from ..background import BackgroundTask
 from ..config_form import HyperparameterForm
 from ..gui_gc import collector
-from ..theme import mark_color
+from ..theme import follow_theme, mark_color
 from .backend_form import BackendForm
+from .candidates import CandidateList
 from .charts import ComparisonCharts
 from .leaderboard import (
     QUEUED,
     SORT_ROLE,
-    SPEC_ROLE,
     STATUS_COLUMN,
     STATUS_WIDTH,
     TRAINING,
@@ -54,8 +53,6 @@ from .leaderboard import (
 from .task import RUN_EPOCH, RUN_FINISHED, RUN_PROGRESS, RUN_STARTED, run_comparison
 
 REDRAW_MS = 100
-#: what a comparison.json says about the settings shared by its runs
-_SETTINGS = ("dataset", "config", "input_shape")
 #: the hyperparameters a comparison shares (the rest keep TrainConfig's defaults, as the CLI's `compare`)
 COMPARE_FIELDS = ("epochs", "batch_size", "optimizer", "learning_rate", "validation_split", "seed")
 
@@ -86,9 +83,7 @@ class CompareView(QWidget):
         self._dirty = False
         self._blocked: str | None = None
 
-        self.candidates = QListWidget(self)
-        for slug, path in preset_paths().items():
-            self._add_candidate(slug, None, str(path), checked=False)
+        self.candidates = CandidateList(self)
         for label, spec in (specs or {}).items():
             self.add_spec(label, spec)
         add_file = QPushButton("Add saved spec…", self)
@@ -176,6 +171,7 @@ class CompareView(QWidget):
             actions.addWidget(button)
         self.status = QLabel("Check two or more candidates, choose a data set, and train.", self)
         self.status.setWordWrap(True)
+        follow_theme(self.status, _colour_status)
 
         self.charts = ComparisonCharts(self)
         self.charts.x_axis.currentIndexChanged.connect(self._on_x_axis_changed)
@@ -204,40 +200,14 @@ class CompareView(QWidget):
 
     # -- candidates -------------------------------------------------------------------
     def add_spec(self, label: str, spec: ModelSpec, checked: bool = True) -> None:
-        """Offer an architecture (e.g. the editor's, or a saved file) as a candidate; a candidate of the
-        same label is replaced (the canvas' model offered again after edits)."""
-        for item in self.candidates.findItems(label, Qt.MatchExactly):
-            if item.data(SPEC_ROLE) is not None:
-                self.candidates.takeItem(self.candidates.row(item))
-        self._add_candidate(label, spec, spec.description or spec.name, checked)
-
-    def _add_candidate(self, label: str, spec: ModelSpec | None, tip: str, checked: bool) -> None:
-        item = QListWidgetItem(label, self.candidates)
-        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-        item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
-        item.setData(SPEC_ROLE, spec)
-        item.setToolTip(tip)
+        """Offer an architecture (the canvas' model, a saved file) as a candidate (`CandidateList.add_spec`)."""
+        self.candidates.add_spec(label, spec, checked)
 
     def set_checked(self, labels: list[str]) -> None:
-        """Check exactly these candidates."""
-        wanted = set(labels)
-        for i in range(self.candidates.count()):
-            item = self.candidates.item(i)
-            item.setCheckState(Qt.Checked if item.text() in wanted else Qt.Unchecked)
+        self.candidates.set_checked(labels)
 
     def checked_entries(self) -> list[CompareEntry]:
-        """The checked candidates, presets loaded; raises WorkbenchError for an unreadable preset."""
-        candidates = []
-        slugs = preset_paths()
-        for i in range(self.candidates.count()):
-            item = self.candidates.item(i)
-            if item.checkState() != Qt.Checked:
-                continue
-            spec = item.data(SPEC_ROLE)
-            if spec is None:
-                spec = load_preset(slugs[item.text()])
-            candidates.append((item.text(), spec, item.text()))
-        return make_entries(candidates)
+        return self.candidates.checked_entries()
 
     def _fill_datasets(self) -> None:
         from ...data import dataset_names
@@ -388,15 +358,8 @@ class CompareView(QWidget):
 
     def load_comparison(self, path: str | Path) -> None:
         """Show a `comparison.json` written by `workbench compare` or this view."""
-        path = Path(path)
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            runs = document["runs"]
-            records = [RunRecord.from_dict(r) for r in runs]
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise WorkbenchError(f"{path}: not a comparison file ({exc})") from None
-        self._out_dir = path.parent
-        self._settings = {k: document.get(k) for k in _SETTINGS}
+        self._settings, records = read_comparison(path)
+        self._out_dir = Path(path).parent
         self._apply_settings(self._settings, [r.preset for r in records])
         self.show_records(records)
         self._set_status(f"{len(records)} runs from {path}")
@@ -412,8 +375,7 @@ class CompareView(QWidget):
                 pass  # an older or foreign file's settings: the results still show
         shape = settings.get("input_shape")
         self.input_shape.setText(",".join(str(n) for n in shape) if shape else "")
-        known = {self.candidates.item(i).text() for i in range(self.candidates.count())}
-        if any(preset in known for preset in presets):
+        if set(presets) & set(self.candidates.labels()):
             self.set_checked(presets)
 
     def export(self, path: str | Path) -> Path:
@@ -455,7 +417,7 @@ class CompareView(QWidget):
     @Slot(object)
     def _on_finished(self, outcome: tuple[list[RunRecord], dict]) -> None:
         records, document = outcome
-        self._settings = {k: document.get(k) for k in _SETTINGS}
+        self._settings = settings_of(document)
         done = sum(r.finished for r in records)
         failed = [r.preset for r in records if r.status == FAILED]
         text = f"{done} of {len(records)} trained; reports and models in {self._out_dir}"
@@ -500,8 +462,8 @@ class CompareView(QWidget):
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        colour = mark_color("error").name() if error else ""
-        self.status.setStyleSheet(f"color: {colour}" if colour else "")
+        self.status.setProperty("error", error)
+        _colour_status(self.status)
 
     def _selected_rows(self) -> list[int]:
         rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
@@ -514,3 +476,8 @@ class CompareView(QWidget):
         self.cancel_all_button.setEnabled(running)
         for button in self.export_buttons:
             button.setEnabled(not running and self.model.rowCount() > 0)
+
+
+def _colour_status(label: QLabel) -> None:
+    """An error status in the theme's error colour (again after a theme switch), others in the text colour."""
+    label.setStyleSheet(f"color: {mark_color('error').name()}" if label.property("error") else "")
