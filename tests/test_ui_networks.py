@@ -169,3 +169,42 @@ def test_diff_of_edits_is_the_active_networks(qtbot, window):
     view = window.diff_edits()
     assert view.diff.a.name == "discriminator" and view.diff.b.layer("conv1").config["filters"] == 16
     assert [r.name_b for r in view.diff.rows if r.status == "changed"] == ["conv1"]
+
+
+# -- 4, 5. training from the window, reopening the run -------------------------------------------------------------------
+def test_train_a_gan_from_the_window_then_reopen_its_run_with_both_networks_and_the_curves(qtbot, window):
+    from workbench.data import load_dataset
+
+    gan_window(window, "gan_mlp_mnist")
+    panel = window.training.panel
+    window.show_training_views()
+    assert panel.source().name == "mnist_subset"  # the discriminator's 28×28×1 input picks it
+    assert panel.batch_size.value() == 32 and panel.learning_rate.value() == pytest.approx(2e-4)  # the GAN's recipe
+    qtbot.waitUntil(lambda: panel.dataset is not None, timeout=60_000)
+    panel.dataset = load_dataset("mnist_subset", max_samples=320, seed=0, validation_split=0.2)  # a short run
+    panel.epochs.setValue(1)
+    assert window.training.start()
+    assert window.training.job.running() and window.training._last_request.spec.task == "gan"
+    with qtbot.waitSignal(window.training.finished, timeout=RUN_TIMEOUT_MS) as finished:
+        pass
+    result = finished.args[0]
+    assert result.status == "finished", result.message
+    run = result.run_dir
+    assert (run / "generator.h5").is_file() and (run / "discriminator.h5").is_file()
+    assert result.model_path == run / "generator.h5"
+    for key in ("d_loss", "g_loss"):
+        assert len(result.history[key]) == 1 and result.history[key][0] > 0
+    views = window.training.task_views
+    assert views.task == "gan" and views.stack.currentWidget() is views.tabs, views.message.text()  # the epoch grid
+    assert {"d_loss", "g_loss"} <= set(window.training.curves.record.epoch_logs)
+    assert window.training.panel.drift_label.isHidden()  # the canvas is the set just trained
+
+    _clean(window)
+    assert window.open_path(str(run / "generator.h5"))
+    assert window.doc.names() == ["generator", "discriminator"] and window.doc.path is None
+    assert window.doc.document("discriminator").spec.layer("logit").config["units"] == 1
+    assert window.doc.title == "GAN, fully connected (MNIST)"
+    curves = window.training.curves
+    assert list(curves.record.epoch_logs) and {"d_loss", "g_loss"} <= set(curves.record.epoch_logs)
+    assert window.open_path(str(run))  # the run folder itself
+    assert window.doc.names() == ["generator", "discriminator"]
