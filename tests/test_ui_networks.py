@@ -208,3 +208,17 @@ def test_train_a_gan_from_the_window_then_reopen_its_run_with_both_networks_and_
     assert list(curves.record.epoch_logs) and {"d_loss", "g_loss"} <= set(curves.record.epoch_logs)
     assert window.open_path(str(run))  # the run folder itself
     assert window.doc.names() == ["generator", "discriminator"]
+
+
+def test_diff_of_two_checked_gan_presets_goes_network_by_network(qtbot, window):
+    window.gallery.model.set_checked(["cdcgan_mnist", "dcgan_mnist"])
+    view = window.diff_checked()
+    assert view.network.isVisibleTo(view) and [view.network.itemText(i) for i in range(view.network.count())] == \
+        ["generator", "discriminator"]
+    assert view.diff.a.name == "generator" and view.diff.b.name == "generator"
+    assert "label" in {r.name_a for r in view.diff.rows if r.status == "removed"}  # the condition input
+    view.network.setCurrentText("discriminator")
+    assert view.diff.a.input_shape == (28, 28, 1) and view.diff.b.layer("logit").type == "Dense"
+    assert view.caption_a.text() == "<b>A</b> (before): discriminator"
+    view.set_specs(load_named("lenet5"), load_named("lenet5"))
+    assert not view.network.isVisibleTo(view) and not [r for r in view.diff.rows if r.status != "same"]
