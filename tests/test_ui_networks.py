@@ -222,3 +222,10 @@ def test_diff_of_two_checked_gan_presets_goes_network_by_network(qtbot, window):
     assert view.caption_a.text() == "<b>A</b> (before): discriminator"
     view.set_specs(load_named("lenet5"), load_named("lenet5"))
     assert not view.network.isVisibleTo(view) and not [r for r in view.diff.rows if r.status != "same"]
+
+
+def test_launch_opens_a_multi_network_preset_by_slug():
+    from workbench.ui.launch import _load_initial, build_parser
+
+    model, path = _load_initial(build_parser().parse_args(["--preset", "cdcgan_mnist"]))
+    assert list(model.networks) == ["generator", "discriminator"] and path is None

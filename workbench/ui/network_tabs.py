@@ -115,7 +115,7 @@ class NetworkDocuments(QObject):
     def analysis(self) -> Analysis:
         """The active network's analysis, plus, for a set, each way its networks do not plug into each other."""
         base = self._active.analysis
-        if self._header is None:
+        if self._header is None or self._header.task != "gan":  # the fit is a GAN's (`fit_problems`)
             return base
         key = tuple(doc.analysis for doc in self._documents.values()) + (base,)
         if len(key) != len(self._fit_key) or any(a is not b for a, b in zip(key, self._fit_key)):
