@@ -1,8 +1,9 @@
 """The main window: assembles the canvas, the docks, the actions and the status bar.
 
-Each panel is its own module and talks to the shared `Document`; this file
-only creates them, places them, and wires menu actions to the Document, the
-canvas and the file controller.
+Each panel is its own module and talks to the shared document (the active
+network's `Document`, see `network_tabs`); this file only creates them,
+places them, and wires menu actions to the document, the canvas and the file
+controller.
 """
 
 from __future__ import annotations
@@ -244,8 +245,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_compare(self):
-        """The comparison window, with the presets checked in the gallery (else the canvas' model) checked."""
-        return self.tools.open_compare(self.gallery.model.checked_slugs(), self.doc.spec)
+        """The comparison window, with the presets checked in the gallery (else the canvas' model) checked; one
+        network of a GAN is no candidate on its own."""
+        return self.tools.open_compare(self.gallery.model.checked_slugs(), None if self.doc.names() else self.doc.spec)
 
     @Slot()
     def diff_edits(self):
