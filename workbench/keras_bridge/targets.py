@@ -8,12 +8,14 @@ name its user typed the value into (`--input-shape: …`, `Input shape: …`).
 
 Nothing here imports Keras: `.h5`/`.keras` files are read with h5py/zipfile
 (`files.read_spec`).  A multi-network preset (a GAN's generator and
-discriminator) is opened whole only by `open_trainable`, for training; the
-commands that take one network say so when given one.
+discriminator) is opened whole only by `open_trainable`, for training, and
+by `read_openable`, for the window (which also opens a GAN run's networks
+together); the commands that take one network say so when given one.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -98,3 +100,44 @@ def open_trainable(target: str | os.PathLike) -> ModelSpec | NetworkSet:
     if target in network_preset_paths():
         return load_named_networks(target)
     return load_networks(target)
+
+
+def run_networks(folder: str | os.PathLike) -> NetworkSet | None:
+    """The networks a run folder saved, each read from its own `.h5`, when its run.json lists several
+    (a GAN's generator.h5 and discriminator.h5); None for a folder of a one-model run or no run at all."""
+    folder = Path(folder)
+    try:
+        record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    files = record.get("files") if isinstance(record, dict) else None
+    models = files.get("models") if isinstance(files, dict) else None
+    if not isinstance(models, list) or len(models) < 2:
+        return None
+    head = record.get("spec") if isinstance(record.get("spec"), dict) else {}
+    return NetworkSet(
+        name=str(head.get("name") or folder.name), networks={Path(m).stem: read_spec(folder / m) for m in models},
+        description=str(head.get("description", "")), family=str(head.get("family", "custom")),
+        task=str(head.get("task", "gan")), training=head.get("training"),
+    )
+
+
+def read_openable(path: str | os.PathLike) -> ModelSpec | NetworkSet:
+    """What the window opens from `path`: a multi-network preset whole (networks that do not fit yet
+    included: the editor lists the mismatch), one network's `.h5` of a run that saved several together
+    with the others, a run folder of several networks, else `read_model_file`."""
+    path = Path(path)
+    if path.is_dir():
+        networks = run_networks(path)
+        if networks is None:
+            raise WorkbenchError(f"{path}: not a run folder with several networks (no run.json listing them); "
+                                 f"open a preset (.json) or a model file ({', '.join(MODEL_SUFFIXES)})")
+        return networks
+    suffix = path.suffix.lower()
+    if suffix in PRESET_SUFFIXES and path.is_file() and holds_networks(path):
+        return load_networks(path, check_fit=False)
+    if suffix in MODEL_SUFFIXES:
+        networks = run_networks(path.parent)
+        if networks is not None and path.stem in networks.networks:
+            return networks
+    return read_model_file(path)

@@ -76,6 +76,12 @@ def _body(network: dict[str, Any]) -> dict[str, Any]:
     return network
 
 
+def total_params(model: ModelSpec | NetworkSet) -> int:
+    """A model's parameters, or all its networks' together."""
+    specs = model.networks.values() if isinstance(model, NetworkSet) else [model]
+    return sum(analyze(spec).total_params for spec in specs)
+
+
 def _condition_inputs(spec: ModelSpec) -> dict[str, tuple]:
     """The `Input` layers besides the implicit one: name -> shape."""
     return {l.name: tuple(l.config.get("shape", ())) for l in spec.layers if l.type == "Input"}

@@ -18,25 +18,28 @@ from .networks import NetworkSet, fit_problems
 from .preset_io import PresetError, preset_json, presets_dir, read_preset_text, validated
 
 
-def networks_from_data(data, source: str = "preset") -> NetworkSet:
-    """A NetworkSet from parsed JSON; PresetError naming the file and the mismatch when the networks do not fit."""
+def networks_from_data(data, source: str = "preset", check_fit: bool = True) -> NetworkSet:
+    """A NetworkSet from parsed JSON; PresetError naming the file and the mismatch when the networks do not fit.
+
+    `check_fit=False` (the editor) opens a set whose networks do not fit yet: it is work in progress, and
+    the editor lists the mismatch."""
     data = validated(data, source)
     if "networks" not in data:
         raise PresetError([f"{source}: a single-network preset (no \"networks\"); read it with preset_io.load_preset"])
     networks = NetworkSet.from_dict(data)
-    problems = fit_problems(networks) if networks.task == "gan" else []
+    problems = fit_problems(networks) if check_fit and networks.task == "gan" else []
     if problems:
         raise PresetError([f"{source}: {p}" for p in problems])
     return networks
 
 
-def parse_networks(text: str, source: str = "preset") -> NetworkSet:
-    return networks_from_data(preset_json(text, source), source)
+def parse_networks(text: str, source: str = "preset", check_fit: bool = True) -> NetworkSet:
+    return networks_from_data(preset_json(text, source), source, check_fit)
 
 
-def load_networks(path: str | os.PathLike) -> NetworkSet:
+def load_networks(path: str | os.PathLike, check_fit: bool = True) -> NetworkSet:
     """A multi-network preset file, read under the same size cap and rules as any preset."""
-    return parse_networks(read_preset_text(path), os.fspath(path))
+    return parse_networks(read_preset_text(path), os.fspath(path), check_fit)
 
 
 def holds_networks(path: str | os.PathLike) -> bool:

@@ -114,4 +114,4 @@ class Adversarial(Task):
 
         if self.noise is None:
             self.noise = fixed_noise(model.latent_dim)
-        return {"grid": sample_grid(model.generator, self.noise)}
+        return {"samples": sample_grid(model.generator, self.noise)}  # what the sample-grid view draws

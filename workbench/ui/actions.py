@@ -36,7 +36,7 @@ def _action(window: QMainWindow, text: str, slot, shortcut=None, tip: str = "") 
 
 def make_actions(window: MainWindow) -> dict[str, QAction]:
     """Every action of the window by name, with its shortcut, its status tip and its slot."""
-    stack = window.doc.undo_stack
+    stack = window.doc.undo_group  # the active network's undo history
     undo = stack.createUndoAction(window, "&Undo")
     undo.setShortcut(QKeySequence.Undo)
     redo = stack.createRedoAction(window, "&Redo")

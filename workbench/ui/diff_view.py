@@ -8,6 +8,8 @@ ones), so where a change sits in the architecture shows at a glance;
 selecting a row selects its layers on both canvases, and clicking a node
 selects its row.  The numbers come from `workbench.compare.diff`, pure
 Python, so the view updates instantly and never waits for TensorFlow.
+Multi-network presets (a GAN's generator and discriminator) are diffed
+network by network: the Network box picks which pair is shown.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ..compare.diff import ADDED, CHANGED, REMOVED, LayerDiff, SpecDiff, diff_sp
 from ..errors import WorkbenchError
 from ..keras_bridge.targets import open_model
 from ..spec import ModelSpec, preset_paths
+from ..spec.networks import NetworkSet
 from ..spec.units import human, shape_text, signed
 from . import theme
 from .theme import follow_theme
@@ -132,6 +135,11 @@ class DiffView(QWidget):
         swap.clicked.connect(self._on_swap_clicked)
         self.show_all = QCheckBox("Show unchanged layers", self)
         self.show_all.toggled.connect(self._on_show_all_changed)
+        self._sets: tuple | None = None  # (A, B) while either holds several networks
+        self.network = QComboBox(self)
+        self.network.setToolTip("Which network of the multi-network presets is diffed")
+        self.network.currentTextChanged.connect(self._on_network_chosen)
+        self.network_label = QLabel("Network:", self)
 
         pickers = QHBoxLayout()
         pickers.addWidget(QLabel("A (before):", self))
@@ -139,7 +147,10 @@ class DiffView(QWidget):
         pickers.addWidget(swap)
         pickers.addWidget(QLabel("B (after):", self))
         pickers.addWidget(self.picker_b, 1)
+        pickers.addWidget(self.network_label)
+        pickers.addWidget(self.network)
         pickers.addWidget(self.show_all)
+        self._show_network_box(False)
 
         self.summary = QLabel("Choose two architectures to compare.", self)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -186,8 +197,38 @@ class DiffView(QWidget):
     def diff(self) -> SpecDiff | None:
         return self._diff
 
+    def set_models(self, a: ModelSpec | NetworkSet, b: ModelSpec | NetworkSet, network: str | None = None) -> None:
+        """Diff `a` against `b`: two specs as `set_specs`; where either holds several networks, network by
+        network, the pair shown being `network`'s (else the first network's) until another is chosen."""
+        if not isinstance(a, NetworkSet) and not isinstance(b, NetworkSet):
+            self.set_specs(a, b)
+            return
+        self._sets = (a, b)
+        names = list(dict.fromkeys([*_network_names(a), *_network_names(b)]))
+        self.network.blockSignals(True)
+        self.network.clear()
+        self.network.addItems(names)
+        self.network.setCurrentText(network if network in names else names[0])
+        self.network.blockSignals(False)
+        self._show_network_box(True)
+        self._on_network_chosen(self.network.currentText())
+
     def set_specs(self, a: ModelSpec, b: ModelSpec) -> None:
         """Diff `a` (before) against `b` (after) and show it."""
+        self._sets = None
+        self._show_network_box(False)
+        self._show_pair(a, b)
+
+    def _show_network_box(self, shown: bool) -> None:
+        self.network.setVisible(shown)
+        self.network_label.setVisible(shown)
+
+    @Slot(str)
+    def _on_network_chosen(self, name: str) -> None:
+        if self._sets is not None and name:
+            self._show_pair(*(_network_of(model, name) for model in self._sets))
+
+    def _show_pair(self, a: ModelSpec, b: ModelSpec) -> None:
         self._a, self._b = a, b
         self._diff = diff_specs(a, b)
         self.caption_a.setText(f"<b>A</b> (before): {a.name}")
@@ -228,7 +269,9 @@ class DiffView(QWidget):
 
     @Slot()
     def _on_swap_clicked(self) -> None:
-        if self._a is not None and self._b is not None:
+        if self._sets is not None:
+            self.set_models(self._sets[1], self._sets[0], self.network.currentText())
+        elif self._a is not None and self._b is not None:
             self.set_specs(self._b, self._a)
 
     @Slot(bool)
@@ -349,6 +392,19 @@ class DiffView(QWidget):
                     item.setToolTip("\n".join(str(ch) for ch in r.changes))
                 self.table.setItem(i, c, item)
         self._fit_columns()
+
+
+def _network_names(model: ModelSpec | NetworkSet) -> list[str]:
+    return list(model.networks) if isinstance(model, NetworkSet) else []
+
+
+def _network_of(model: ModelSpec | NetworkSet, name: str) -> ModelSpec:
+    """Network `name` of a set (an empty model where the set has none), or a single model itself."""
+    if not isinstance(model, NetworkSet):
+        return model
+    if name in model.networks:
+        return model.networks[name]
+    return ModelSpec(f"{model.name}: no {name}", next(iter(model.networks.values())).input_shape, [])
 
 
 def _tints(d: SpecDiff, side: str, statuses: tuple[str, ...]) -> dict[str, QColor]:

@@ -79,6 +79,10 @@ class Document(QObject):
     def dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
+    def trainable(self) -> ModelSpec:
+        """What Train trains: this model (a window with several networks trains them all, see `network_tabs`)."""
+        return self._spec
+
     def state(self) -> SpecState:
         return SpecState.of(self._spec)
 

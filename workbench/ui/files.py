@@ -21,8 +21,10 @@ from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..atomic import SaveError, write_text_atomic
-from ..keras_bridge.targets import PRESET_SUFFIXES, read_model_file
+from ..keras_bridge.targets import MODEL_SUFFIXES, PRESET_SUFFIXES, read_openable
 from ..spec import ModelSpec, save_preset, spec_from_data
+from ..spec.networks import NetworkSet
+from ..spec.networks_io import networks_from_data, save_networks
 from . import settings
 from .background import SHUTDOWN_SECONDS, BackgroundTask, problem_text
 
@@ -109,7 +111,7 @@ class Autosave:
         self._lock.setStaleLockTime(0)  # stale only when the owning process is gone, however old
         self._lock.tryLock(0)
 
-    def write(self, spec: ModelSpec, source: Path | None) -> None:
+    def write(self, spec: ModelSpec | NetworkSet, source: Path | None) -> None:
         data = {
             "workbench_autosave": AUTOSAVE_FORMAT,
             "path": str(source) if source else None,
@@ -141,15 +143,19 @@ class Autosave:
         return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
     @staticmethod
-    def read(path: Path) -> tuple[ModelSpec, str | None, float]:
-        """(spec, original file or None, time saved) from an autosave; ValueError if unreadable."""
+    def read(path: Path) -> tuple[ModelSpec | NetworkSet, str | None, float]:
+        """(spec or every network of a set, original file or None, time saved) from an autosave; ValueError if unreadable."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path}: unreadable autosave ({exc})") from None
         if not isinstance(data, dict) or data.get("workbench_autosave") != AUTOSAVE_FORMAT:
             raise ValueError(f"{path}: not a workbench autosave")
-        spec = spec_from_data(data.get("preset"), str(path))
+        preset = data.get("preset")
+        if isinstance(preset, dict) and "networks" in preset:
+            spec = networks_from_data(preset, str(path), check_fit=False)
+        else:
+            spec = spec_from_data(preset, str(path))
         source = data.get("path") if isinstance(data.get("path"), str) else None
         saved_at = data.get("saved_at")
         return spec, source, float(saved_at) if isinstance(saved_at, (int, float)) else path.stat().st_mtime
@@ -184,7 +190,7 @@ class FileController(QObject):
         answer = QMessageBox.question(
             self.window,
             "Unsaved changes",
-            f"“{self.doc.spec.name}” has unsaved changes. Save them first?",
+            f"“{self.doc.title}” has unsaved changes. Save them first?",
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
             QMessageBox.Save,
         )
@@ -199,8 +205,8 @@ class FileController(QObject):
         self.autosave.remove()
         return True
 
-    def open_spec(self, spec: ModelSpec, path: str | os.PathLike | None = None) -> bool:
-        """Replace the document with `spec` after asking about unsaved changes."""
+    def open_spec(self, spec: ModelSpec | NetworkSet, path: str | os.PathLike | None = None) -> bool:
+        """Replace the document with `spec` (a tab per network of a NetworkSet) after asking about unsaved changes."""
         if not self.maybe_save():
             return False
         self.doc.load(spec, path)
@@ -214,11 +220,14 @@ class FileController(QObject):
         return self.open_path(path, ask=False) if path else False
 
     def open_path(self, path: str | os.PathLike, ask: bool = True) -> bool:
-        """Read `path` first; only a successful read replaces the document."""
+        """Read `path` first; only a successful read replaces the document.
+
+        A network's `.h5` of a run that saved several (a GAN's generator.h5), or that run's folder, opens
+        every network of the run, each in its tab, and the run's curves."""
         path = Path(path)
         try:
             with _busy_cursor():
-                spec = read_model_file(path)
+                spec = read_openable(path)
         except (ValueError, OSError) as exc:
             if not path.exists():
                 settings.remove_recent_file(path)
@@ -231,8 +240,10 @@ class FileController(QObject):
         self.autosave.remove()
         settings.add_recent_file(path)
         self.status.emit(f"Opened {path}")
-        if not is_preset:
+        if path.suffix.lower() in MODEL_SUFFIXES:
             self.modelOpened.emit(str(path))
+        elif path.is_dir():  # a run folder: the curves its first network's file carries
+            self.modelOpened.emit(str(path / f"{next(iter(spec.networks))}.h5"))
         return True
 
     # -- save ----------------------------------------------------------------------
@@ -244,7 +255,7 @@ class FileController(QObject):
 
     def save_as(self) -> bool:
         suggested = self.doc.path.with_suffix(".json") if self.doc.path else Path(self._start_dir()) / (
-            _file_stem(self.doc.spec.name) + ".json"
+            _file_stem(self.doc.title) + ".json"
         )
         path, _ = QFileDialog.getSaveFileName(self.window, "Save preset", str(suggested), "Workbench presets (*.json)")
         if not path:
@@ -254,10 +265,15 @@ class FileController(QObject):
         return self.save_to(path)
 
     def save_to(self, path: str | os.PathLike) -> bool:
-        """Write the preset atomically; an invalid graph saves too (it is work in progress)."""
+        """Write the preset atomically, every network of a set in one file; an invalid graph saves too (it is
+        work in progress)."""
         path = Path(path)
+        networks = self.doc.network_set()
         try:
-            save_preset(self.doc.spec, path)
+            if networks is not None:
+                save_networks(networks, path)
+            else:
+                save_preset(self.doc.spec, path)
         except SaveError as exc:
             QMessageBox.critical(self.window, "Cannot save", str(exc))
             return False
@@ -321,7 +337,7 @@ class FileController(QObject):
     def autosave_now(self) -> None:
         if self.doc.dirty:
             try:
-                self.autosave.write(self.doc.spec, self.doc.path)
+                self.autosave.write(self.doc.network_set() or self.doc.spec, self.doc.path)
             except SaveError as exc:
                 self.status.emit(f"Autosave failed: {exc}")
         else:

@@ -7,7 +7,9 @@ the name, family and year are read from the files at once (a JSON read, no
 analysis), so cards are named, ordered (`gallery_order`) and searchable
 from the start.
 Each card has a check box: the checked presets are what "Compare" trains
-side by side.
+side by side.  The multi-network presets (`presets/networks/`, a GAN's
+generator and discriminator) are cards among the others, in the same
+order; theirs add up the networks and show each network's parameters.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..spec import PresetError, analyze, load_preset, preset_paths
+from ..spec.networks import fit_problems
+from ..spec.networks_io import holds_networks, load_networks, network_preset_paths
 from ..spec.units import human, shape_text
+from ..train.task_specs import input_shape_of
 from .gallery_order import gallery_order, match_rank, preset_header
 from .graph.theme import ROLE_COLORS, role
 from .theme import mark_color
@@ -65,11 +70,17 @@ class PresetCard:
     errors: tuple[str, ...]
     #: (colour role, height 0..1) per layer in graph order: log activation size, for the thumbnail
     profile: tuple[tuple[str, float], ...]
+    task: str = "classification"
+    #: (network, parameters) per network of a multi-network preset; () for one network
+    networks: tuple[tuple[str, int], ...] = ()
 
     @property
     def summary(self) -> str:
         if self.errors:
             return f"{len(self.errors)} error(s): {self.errors[0]}"
+        if self.networks:
+            each = " · ".join(f"{name[:1].upper()} {human(params)}" for name, params in self.networks)
+            return f"{self.task.upper()} · {human(self.params)} params: {each} · {shape_text(self.input_shape)}"
         return f"{human(self.params)} params · {human(self.macs)} MACs · {shape_text(self.input_shape)}"
 
 
@@ -86,15 +97,12 @@ def preset_card(slug: str, path: Path) -> PresetCard:
 
 def _make_card(slug: str, path: Path) -> PresetCard:
     try:
+        if holds_networks(path):
+            return _networks_card(slug, path)
         spec = load_preset(path)
     except PresetError as exc:
         return PresetCard(slug, slug, "", "", (), 0, 0, 0, tuple(exc.problems), ())
     analysis = analyze(spec)
-    infos = [i for i in analysis.layers.values() if i.type != "Input"]
-    sizes = [math.log10(max(1, i.activation_bytes // 4)) for i in infos]
-    low, high = min(sizes, default=0.0), max(sizes, default=0.0)
-    span = (high - low) or 1.0
-    profile = tuple((role(i.type), 0.2 + 0.8 * (s - low) / span) for i, s in zip(infos, sizes))
     return PresetCard(
         slug=slug,
         name=spec.name,
@@ -105,8 +113,40 @@ def _make_card(slug: str, path: Path) -> PresetCard:
         params=analysis.total_params,
         macs=analysis.total_macs,
         errors=tuple(str(p) for p in analysis.errors),
-        profile=profile,
+        profile=_profile([analysis]),
+        task=spec.task,
     )
+
+
+def _networks_card(slug: str, path: Path) -> PresetCard:
+    """A multi-network preset's card: totals over its networks, each network's parameters, the data's input
+    shape, and the networks' strips one after the other."""
+    networks = load_networks(path, check_fit=False)
+    analyses = {name: analyze(spec) for name, spec in networks.networks.items()}
+    errors = [f"{name}: {p}" for name, a in analyses.items() for p in a.errors] or fit_problems(networks)
+    return PresetCard(
+        slug=slug,
+        name=networks.name,
+        family=networks.family,
+        description=networks.description,
+        input_shape=input_shape_of(networks),
+        layers=sum(len(spec.layers) for spec in networks.networks.values()),
+        params=sum(a.total_params for a in analyses.values()),
+        macs=sum(a.total_macs for a in analyses.values()),
+        errors=tuple(errors),
+        profile=_profile(list(analyses.values())),
+        task=networks.task,
+        networks=tuple((name, a.total_params) for name, a in analyses.items()),
+    )
+
+
+def _profile(analyses) -> tuple[tuple[str, float], ...]:
+    """(colour role, height 0..1) per layer of each analysis in turn: its log activation size."""
+    infos = [i for analysis in analyses for i in analysis.layers.values() if i.type != "Input"]
+    sizes = [math.log10(max(1, i.activation_bytes // 4)) for i in infos]
+    low, high = min(sizes, default=0.0), max(sizes, default=0.0)
+    span = (high - low) or 1.0
+    return tuple((role(i.type), 0.2 + 0.8 * (s - low) / span) for i, s in zip(infos, sizes))
 
 
 class GalleryModel(QAbstractListModel):
@@ -124,7 +164,7 @@ class GalleryModel(QAbstractListModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._paths = preset_paths()
+        self._paths = {**preset_paths(), **network_preset_paths()}
         self._headers = {slug: preset_header(slug, path) for slug, path in self._paths.items()}
         self._slugs = gallery_order(list(self._headers.values()))
         self._cards: dict[str, PresetCard] = {}

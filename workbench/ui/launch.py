@@ -177,14 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_initial(args):
-    """(spec, path) to open first; raises ValueError/OSError naming the problem."""
+    """(spec, path) to open first (a multi-network preset or run: every network, a tab each); raises
+    ValueError/OSError naming the problem."""
+    from ..keras_bridge.targets import PRESET_SUFFIXES, read_openable
     from ..spec import load_named
-    from ..keras_bridge.targets import PRESET_SUFFIXES, read_model_file
+    from ..spec.networks_io import load_named_networks, network_preset_paths
 
     if args.file:
-        spec = read_model_file(args.file)
+        spec = read_openable(args.file)
         return spec, args.file if os.path.splitext(args.file)[1].lower() in PRESET_SUFFIXES else None
-    return load_named(args.preset or "lenet5"), None
+    slug = args.preset or "lenet5"
+    return (load_named_networks(slug) if slug in network_preset_paths() else load_named(slug)), None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from ..spec.networks import NetworkSet
     from . import settings
     from .main_window import MainWindow
     from .scripted import InitialView, Screenshot, StartupReport, TrainingScript
@@ -210,8 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in getattr(exc, "problems", None) or [str(exc)]:
             print(f"error: {line}", file=sys.stderr)
         return 2
-    if args.select and args.select not in spec.input_names() + spec.names():
-        print(f"error: --select: '{spec.name}' has no layer named '{args.select}'", file=sys.stderr)
+    shown = next(iter(spec.networks.values())) if isinstance(spec, NetworkSet) else spec  # a set's first tab
+    if args.select and args.select not in shown.input_names() + shown.names():
+        print(f"error: --select: '{shown.name}' has no layer named '{args.select}'", file=sys.stderr)
         return 2
     if args.settings_dir:
         settings.use_directory(args.settings_dir)

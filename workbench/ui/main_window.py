@@ -1,8 +1,9 @@
 """The main window: assembles the canvas, the docks, the actions and the status bar.
 
-Each panel is its own module and talks to the shared `Document`; this file
-only creates them, places them, and wires menu actions to the Document, the
-canvas and the file controller.
+Each panel is its own module and talks to the shared document (the active
+network's `Document`, see `network_tabs`); this file only creates them,
+places them, and wires menu actions to the document, the canvas and the file
+controller.
 """
 
 from __future__ import annotations
@@ -24,23 +25,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..keras_bridge.targets import openable
-from ..spec import PresetError, load_named
+from ..errors import WorkbenchError
+from ..keras_bridge.targets import open_trainable, openable
 from ..spec.units import human
 from . import settings
 from .actions import make_actions, make_menus
-from .document import Document
 from .files import FileController
 from .gallery import GalleryPanel
 from .graph.view import GraphView
 from .inspector import InspectorPanel
 from .netron import NetronOpener
+from .network_tabs import NetworkDocuments, NetworkTabs
 from .palette import LayerPalette
 from .problems import ProblemsPanel
 from .summary_table import EstimateSettings, SummaryPanel
 from .tf_loader import TensorFlowLoader
 from .tool_windows import ToolWindows
 from .wheel_guard import install as install_wheel_guard
+from .background import problem_text
 from .theme import apply_theme, mark_color, severity_icon
 from .training import TrainingController
 
@@ -75,11 +77,11 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("MainWindow")
         install_wheel_guard(QApplication.instance())
-        self.doc = Document(parent=self)
+        self.doc = NetworkDocuments(self)  # the active network's Document, for every panel
         self.estimate = EstimateSettings(self)
         self.view = GraphView()
-        self.view.set_document(self.doc)
-        self.setCentralWidget(self.view)
+        self.editor = NetworkTabs(self.doc, self.view)  # the canvas, with a tab per network of a GAN
+        self.setCentralWidget(self.editor)
 
         self.gallery = GalleryPanel()
         self.palette = LayerPalette(self.doc)
@@ -228,12 +230,13 @@ class MainWindow(QMainWindow):
     # -- actions -----------------------------------------------------------------------
     @Slot(str)
     def open_preset(self, slug: str) -> bool:
+        """A preset of the gallery: one network, or a tab per network of a multi-network preset."""
         try:
-            spec = load_named(slug)
-        except PresetError as exc:
-            QMessageBox.critical(self, "Cannot open preset", "\n".join(exc.problems))
+            model = open_trainable(slug)
+        except WorkbenchError as exc:
+            QMessageBox.critical(self, "Cannot open preset", problem_text(exc))
             return False
-        return self.files.open_spec(spec)
+        return self.files.open_spec(model)
 
     @Slot(str)
     def open_path(self, path: str) -> bool:
@@ -242,8 +245,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_compare(self):
-        """The comparison window, with the presets checked in the gallery (else the canvas' model) checked."""
-        return self.tools.open_compare(self.gallery.model.checked_slugs(), self.doc.spec)
+        """The comparison window, with the presets checked in the gallery (else the canvas' model) checked; one
+        network of a GAN is no candidate on its own."""
+        return self.tools.open_compare(self.gallery.model.checked_slugs(), None if self.doc.names() else self.doc.spec)
 
     @Slot()
     def diff_edits(self):
@@ -258,9 +262,9 @@ class MainWindow(QMainWindow):
             self._show_message("Check exactly two presets in the gallery to diff them")
             return None
         try:
-            a, b = (load_named(slug) for slug in slugs)
-        except PresetError as exc:
-            QMessageBox.critical(self, "Cannot open preset", "\n".join(exc.problems))
+            a, b = (open_trainable(slug) for slug in slugs)
+        except WorkbenchError as exc:
+            QMessageBox.critical(self, "Cannot open preset", problem_text(exc))
             return None
         return self.tools.open_diff(a, b)
 
@@ -338,12 +342,13 @@ class MainWindow(QMainWindow):
 
     # -- state shown in the title and the status bar ----------------------------------
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{APP_TITLE} — {self.doc.spec.name}{'*' if self.doc.dirty else ''}")
+        self.setWindowTitle(f"{APP_TITLE} — {self.doc.title}{'*' if self.doc.dirty else ''}")
 
     @Slot()
     def _on_spec_changed(self) -> None:
         a = self.doc.analysis
-        self.totals_status.setText(f"{human(a.total_params)} params · {human(a.total_macs)} MACs")
+        each = "".join(f" · {name} {human(params)}" for name, params in self.doc.network_params())
+        self.totals_status.setText(f"{human(a.total_params)} params · {human(a.total_macs)} MACs{each}")
         self._update_title()
 
     @Slot(bool)

@@ -130,13 +130,13 @@ class ToolWindows(QObject):
         sweep.set_blocked(training or (COMPARISON_BLOCKS_SWEEP if compare.running() else None))
 
     # -- diff -----------------------------------------------------------------------------
-    def open_diff(self, a: ModelSpec, b: ModelSpec) -> DiffView:
-        """Show the diff of `a` (before) against `b` (after)."""
+    def open_diff(self, a, b) -> DiffView:
+        """Show the diff of `a` (before) against `b` (after): specs, or multi-network presets network by network."""
         if self.diff_window is None:
             self.diff_window = ToolWindow("Architecture diff — Keras Workbench", DiffView(), DIFF_SIZE,
                                           self.main_window)
         view = self.diff_window.view
-        view.set_specs(a, b)
+        view.set_models(a, b)
         self.diff_window.present()
         return view
 

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from workbench.data import dataset_names
 from workbench.errors import WorkbenchError
-from workbench.spec import INPUT, ModelSpec, analyze
+from workbench.spec import INPUT, ModelSpec
+from workbench.spec.networks import total_params
 from workbench.spec.units import shape_text
 from workbench.train import DIVERGED, FAILED, FINISHED, STOPPED, RunDir, TrainResult
 from workbench.train.batches import BatchChunk
@@ -71,7 +72,7 @@ class TrainingController(QObject):
         self.evaluation = EvaluationView()
         self.runs = RunsView()
         self.task_views = TaskViews()
-        self.task_views.set_task(document.spec.task)
+        self.task_views.set_task(document.trainable().task)
         self.open_spec = None  # callable(spec) -> bool, set by the window (asks about unsaved changes)
         self.last_result: TrainResult | None = None
         self.confirm_close = True
@@ -332,7 +333,7 @@ class TrainingController(QObject):
         self.curves.begin_run(info)
         self.task_views.set_task(started.spec.task)
         self.feature_maps.set_samples(started.samples)
-        self.weights.set_spec(started.spec, info.epochs)
+        self.weights.set_spec(started.spec if isinstance(started.spec, ModelSpec) else None, info.epochs)
         self.panel.begin_progress(info)
         resumed = f", resuming after epoch {info.initial_epoch}" if info.initial_epoch else ""
         self.panel.show_status(f"Training on {info.device}: {info.num_train:,} samples, {info.num_val:,} for "
@@ -430,7 +431,7 @@ class TrainingController(QObject):
             self.weights.set_spec(None)
             self.feature_maps.set_samples(None)
             self.panel.clear_run()
-            self.task_views.set_task(self.doc.spec.task)  # empty: an opened model brings no samples
+            self.task_views.set_task(self.doc.trainable().task)  # empty: an opened model brings no samples
         self.feature_maps.set_layer(None)
         self._on_selection_changed(self.doc.selection())
 
@@ -439,9 +440,9 @@ class TrainingController(QObject):
         """An edit: the feature maps' header follows the canvas, and the panel says when it left the model trained."""
         differs = self._canvas_differs()
         if differs and self.job.running():
-            trained = analyze(self._trained_specs[0]).total_params
+            trained = total_params(self._trained_specs[0])
             self.panel.show_drift(
-                f"The canvas differs from the model being trained ({self.doc.analysis.total_params:,} parameters "
+                f"The canvas differs from the model being trained ({total_params(self.doc.trainable()):,} parameters "
                 f"on the canvas, {trained:,} training): edits apply to the next run.")
         elif differs and self.job.has_model() and not self._replaced:
             self.panel.show_drift("The canvas differs from the last trained model: feature maps and the "
@@ -452,7 +453,8 @@ class TrainingController(QObject):
 
     def _canvas_differs(self) -> bool:
         """The canvas is not the model being (or last) trained."""
-        return bool(self._trained_specs) and all(self.doc.spec != spec for spec in self._trained_specs)
+        canvas = self.doc.trainable()
+        return bool(self._trained_specs) and all(canvas != spec for spec in self._trained_specs)
 
     @Slot(str, int)
     def _on_probe_changed(self, layer: str, sample: int) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtCore import QObject, Signal
 
 from workbench.data import Dataset
 from workbench.spec import ModelSpec
+from workbench.spec.networks import NetworkSet
 from workbench.train import FAILED, StartInfo, TrainConfig, TrainResult
 from workbench.train.batches import BatchChunk
 from workbench.train.live.datasets import DataSource, ProbeSamples, probe_samples
@@ -66,7 +67,7 @@ class RunStarted:
     """`on_start`'s information plus what the views need before the first batch."""
 
     info: StartInfo
-    spec: ModelSpec  # as built: the head sized for the data
+    spec: ModelSpec | NetworkSet  # as built: the head sized for the data; a multi-network preset as it is
     samples: ProbeSamples | None
     class_names: list[str]
 
@@ -83,7 +84,7 @@ class FeatureMaps:
 class TrainRequest:
     """Everything one run needs; built by the panel in the GUI thread, read by the worker."""
 
-    spec: ModelSpec
+    spec: ModelSpec | NetworkSet  # a NetworkSet trains every network of a multi-network preset
     source: DataSource
     config: TrainConfig
     dataset: Dataset | None = None  # already loaded for `source`; else the worker loads it
@@ -163,8 +164,9 @@ class _RunSink:
                  samples: ProbeSamples | None, class_names: list[str]):
         self.worker, self.run_id, self.trainer = worker, run_id, trainer
         self.spec, self.samples, self.class_names = spec, samples, class_names
-        self.first_conv = first_convolution(spec)
-        self.blocks = reuse_plan(spec)
+        single = spec if isinstance(spec, ModelSpec) else None  # a set's networks have no one weight view
+        self.first_conv = first_convolution(single) if single else None
+        self.blocks = reuse_plan(single) if single else []
 
     def _send(self, kind: str, *payload) -> None:
         self.worker.event.emit(self.run_id, kind, payload)
@@ -245,18 +247,22 @@ class TrainWorker(QObject):
         self._send(run_id, FINISHED_EVENT, result)
 
     def _train(self, run_id: int, request: TrainRequest, control: JobControl) -> TrainResult:
+        from workbench.train.preflight import preflight
         from workbench.train.prepare import adapt_spec
 
         dataset = request.dataset
         if dataset is None:
             self._send(run_id, STATUS, f"Loading {request.source.label}…")
             dataset = request.source.load()
-        spec, _ = adapt_spec(request.spec, dataset)
-        try:
-            samples = probe_samples(dataset, spec.input_shape)
-        except (ValueError, OSError) as exc:  # feature maps are optional; training is not
-            log.warning("no samples for feature maps: %s", exc)
-            samples = None
+        samples = None
+        if isinstance(request.spec, NetworkSet):  # trained as `workbench train` does; no one network to probe
+            spec = preflight(request.spec, dataset)
+        else:
+            spec, _ = adapt_spec(request.spec, dataset)
+            try:
+                samples = probe_samples(dataset, spec.input_shape)
+            except (ValueError, OSError) as exc:  # feature maps are optional; training is not
+                log.warning("no samples for feature maps: %s", exc)
         self._send(run_id, STATUS, "Building the model…")
         from workbench.train import Trainer  # imports Keras, in this thread
 

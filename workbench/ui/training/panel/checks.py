@@ -30,12 +30,18 @@ class ChecksPart:
         return self._trained
 
     def _adapt(self) -> tuple[ModelSpec, Analysis] | WorkbenchError:
+        from workbench.train.preflight import preflight
         from workbench.train.prepare import adapt_spec
+        from workbench.train.task_specs import uses_task_session
 
         if self.dataset is None:
             return self.doc.spec, self.doc.analysis
+        trainable = self.doc.trainable()
         try:
-            spec = adapt_spec(self.doc.spec, self.dataset)[0]
+            if uses_task_session(trainable):  # its task fits the data (a GAN's networks): checked as `workbench train`
+                preflight(trainable, self.dataset)
+                return self.doc.spec, self.doc.analysis
+            spec = adapt_spec(trainable, self.dataset)[0]
         except WorkbenchError as exc:
             return exc
         return spec, analyze(spec)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QLabel, QMessag
 
 from workbench.data import list_datasets
 from workbench.spec.units import human_bytes
+from workbench.train.task_specs import input_shape_of
 from workbench.train.live.datasets import DataSource, Preview, load_with_preview
 
 from ...theme import follow_theme, mark_color
@@ -80,8 +81,9 @@ class DataSetPart:
         self.choose_dataset(self._default_dataset(), by_user=False)
 
     def _default_dataset(self) -> str:
-        """mnist_subset for image models with a larger input, digits for small ones, xor for flat inputs."""
-        shape = tuple(self.doc.spec.input_shape)
+        """mnist_subset for image models with a larger input, digits for small ones, xor for flat inputs (a
+        GAN's: its discriminator's, which reads the data)."""
+        shape = input_shape_of(self.doc.trainable())
         if len(shape) != 3:
             return "xor"
         return "mnist_subset" if shape[0] and shape[0] >= 24 else "digits"

@@ -97,7 +97,7 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
 
         self._connect()
         self._fill_datasets()
-        self.apply_config(TrainConfig.from_preset(self.doc.spec, tensorboard=True))
+        self.apply_config(TrainConfig.from_preset(self.doc.trainable(), tensorboard=True))
         self._refresh_checks()
         self._update_buttons()
 
@@ -207,7 +207,7 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
     def apply_config(self, config: TrainConfig) -> None:
         self.form.apply(config)
         self._on_optimizer_changed(config.optimizer)
-        training = self.doc.spec.training or {}
+        training = self.doc.trainable().training or {}
         recipe = training.get("notes") or ""
         paper = ", ".join(f"{k.replace('_', ' ')} {training[k]}" for k in ("optimizer", "learning_rate", "batch_size",
                                                                          "epochs", "schedule") if k in training)
@@ -241,13 +241,13 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
 
     @Slot()
     def _on_defaults_clicked(self) -> None:
-        self.apply_config(TrainConfig.from_preset(self.doc.spec))
+        self.apply_config(TrainConfig.from_preset(self.doc.trainable()))
 
     @Slot()
     def _on_model_loaded(self) -> None:
         """A different model: its paper's recipe, and a data set that suits its input if none is chosen yet."""
         try:
-            self.apply_config(TrainConfig.from_preset(self.doc.spec))
+            self.apply_config(TrainConfig.from_preset(self.doc.trainable()))
         except ConfigError as exc:
             self.status_label.setText(str(exc))
         if self._auto_dataset and self._default_dataset() != self._wanted_dataset:
@@ -264,7 +264,7 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
         source = self.source()
         dataset = self.dataset if source == self.loaded_source else None
         return TrainRequest(
-            spec=self.doc.spec.copy(),
+            spec=self.doc.trainable().copy(),  # every network of a multi-network preset
             source=source,
             config=self.config(),
             dataset=dataset,
