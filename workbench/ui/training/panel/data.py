@@ -80,7 +80,16 @@ class DataSetPart:
         self.choose_dataset(self._default_dataset(), by_user=False)
 
     def _default_dataset(self) -> str:
-        """mnist_subset for image models with a larger input, digits for small ones, xor for flat inputs."""
+        """The task's own data set (dates for seq2seq, ...); else by the input: mnist_subset for image models
+        with a larger input, digits for small ones, xor for flat inputs."""
+        from workbench.tasks import TaskError, task_class  # no Keras: task modules import it in their methods
+
+        try:
+            named = task_class(self.doc.spec.task).dataset
+        except TaskError:  # an unknown task is the checks' to report; pick by the input meanwhile
+            named = None
+        if named is not None:
+            return named
         shape = tuple(self.doc.spec.input_shape)
         if len(shape) != 3:
             return "xor"
