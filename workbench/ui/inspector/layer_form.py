@@ -9,6 +9,7 @@ from ...spec import Param, get_kind
 from ...spec.units import field_text, human, human_bytes, shape_text
 from .editors import EDITORS, FieldEditor
 from .parts import Facts, banner, error_label, field_row, heading, make_form, show_error, show_problems
+from .states import StateRows
 
 
 class LayerForm(QWidget):
@@ -29,6 +30,7 @@ class LayerForm(QWidget):
         self.name_error = error_label()
         self.params = make_form()
         self.params.addRow("name", field_row(self.name_edit, self.name_error))
+        self.states = StateRows(document)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(6)
@@ -37,6 +39,7 @@ class LayerForm(QWidget):
         layout.addWidget(self.banner)
         layout.addSpacing(4)
         layout.addLayout(self.params)
+        layout.addWidget(self.states)
         layout.addStretch(1)
         self.name_edit.editingFinished.connect(self._on_name_edited)
 
@@ -64,6 +67,7 @@ class LayerForm(QWidget):
         self._current = self._values(kind, layer.config) if kind else {}
         for key, (_, editor, _) in self._rows.items():
             editor.set_value(self._current.get(key))
+        self.states.show_layer(name)
 
     def _values(self, kind, config: dict) -> dict:
         """The normalised value of each parameter; as written when it does not normalise."""
