@@ -91,3 +91,17 @@ def test_a_one_input_sequence_preset_trains_from_the_gallery_on_its_own_data_set
 def test_the_other_sequence_presets_choose_their_task_data_set(qtbot, window, slug, dataset):
     assert window.open_preset(slug)
     assert window.training.panel.source().name == dataset
+
+
+def test_resuming_in_the_window_generates_the_set_with_the_run_s_options():
+    from workbench.train import TrainConfig
+    from workbench.ui.training.controller import _run_source
+
+    config = TrainConfig(seed=4)
+    record = {"dataset": {"name": "adding_problem", "source": "generated (seed 4, T = 100)",
+                          "origin": {"name": "adding_problem", "options": {"length": 100, "samples": 800}}}}
+    source = _run_source(record, config)
+    assert (source.name, source.seed) == ("adding_problem:length=100,samples=800", 4)
+    assert source.load().input_shape == (100, 2) and source.load().num_train == 800
+    plain = {"dataset": {"name": "digits", "origin": {"name": "digits", "options": {}}}}
+    assert _run_source(plain, config).name == "digits"
