@@ -86,5 +86,7 @@ def test_the_inspector_chooses_and_clears_a_state_and_the_canvas_follows(qtbot):
     doc.undo_stack.undo()
     assert view.graph_scene.state_edges == {} and rows.combos[0].currentText() == "zeros"
 
+    doc.set_selection(["enc_state"])
+    assert inspector.layer_form.facts.values["Inputs"].text() == "encoder:1, encoder:2"
     doc.set_selection(["hidden"])  # a Dense layer keeps no state: no rows
     assert not rows.isVisible()

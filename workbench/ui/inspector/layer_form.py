@@ -82,7 +82,8 @@ class LayerForm(QWidget):
 
     def _show_numbers(self, name: str) -> None:
         info = self.doc.analysis.layers.get(name)
-        inputs = ", ".join(self.doc.spec.edges().get(name, [])) or "none (a model input)"
+        spec = self.doc.spec  # the references as written: 'encoder:1' reads the encoder's output 1
+        inputs = ", ".join(spec.resolved_inputs(spec.names().index(name))) or "none (a model input)"
         if info is None:
             blank = "—"
             self.facts.set_values(Output=blank, Params=blank, MACs=blank, Memory=blank, RF=blank, Inputs=inputs)
