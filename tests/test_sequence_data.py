@@ -102,3 +102,34 @@ def test_greedy_decode_feeds_back_its_choices_and_stops_at_the_end():
 
     out = greedy_decode(step, 2, 5, start=1, end=0)
     np.testing.assert_array_equal(out, [[2, 3, 0, 0, 0], [2, 3, 0, 0, 0]])
+
+
+def test_options_after_the_name_reach_the_loader_and_unknown_ones_list_the_known():
+    from workbench.data.registry import split_options, with_options
+
+    assert split_options("adding_problem:length=100,samples=20") == ("adding_problem", {"length": 100, "samples": 20})
+    assert split_options("shapes:size=0.5,grey=true")[1] == {"size": 0.5, "grey": True}
+    assert split_options("C:/data/table.csv") == ("C:/data/table.csv", {})  # not a named set: a path
+    assert with_options("adding_problem", {"length": 100, "samples": 20}) == "adding_problem:length=100,samples=20"
+    data = load_dataset("adding_problem:length=12,samples=40,val_samples=5", samples=9)  # the name's options win
+    assert data.input_shape == (12, 2) and (data.num_train, data.num_val) == (40, 5)
+    assert data.origin == {"name": "adding_problem", "options": {"samples": 40, "length": 12, "val_samples": 5}}
+    with pytest.raises(DatasetError, match="unknown option lenght for the 'adding_problem' data set; "
+                                           "known: length, samples, val_samples"):
+        load_dataset("adding_problem:lenght=100")
+    with pytest.raises(DatasetError, match="'length' has no value"):
+        load_dataset("adding_problem:length")
+
+
+@pytest.mark.parametrize("name, limit, options", [
+    ("adding_problem", 900, {"samples": 800, "val_samples": 100}),  # 8,000 / 1,000 by default
+    ("dates", 300, {"samples": 273, "val_samples": 27}),  # 10,000 / 1,000
+    ("shape_scenes", 90, {"samples": 80, "val_samples": 10}),  # 4,000 / 500
+    ("adding_problem:length=100", 1, {"samples": 1, "val_samples": 1}),
+    ("shapes", 100, {"samples": 100}),  # split by validation_split afterwards
+    ("digits", 50, {"max_samples": 50}),
+])
+def test_max_samples_limits_training_and_validation_in_proportion(name, limit, options):
+    from workbench.data.registry import size_options
+
+    assert size_options(name, limit) == options

@@ -132,3 +132,36 @@ def test_the_diff_sees_initial_state_and_output_index_changes():
     changes = {row.name_b: [(c.key, c.old, c.new) for c in row.changes] for row in diff_specs(a, b).rows if row.changes}
     assert changes["dec"] == [("initial_state", ["h", "c"], ["c", "h"])]
     assert changes["h"] == [("inputs", ["enc:1", "enc:3"], ["enc:1", "enc:2"])]
+
+
+def test_the_mask_op_reads_back_through_our_registered_operation(tmp_path):
+    """An Embedding's mask_zero mask, saved by Keras as a `NotEqual` op node, loads in safe mode, and again."""
+    import json
+
+    import h5py
+    import numpy as np
+
+    from workbench.keras_bridge import layers
+    from workbench.keras_bridge.files import load_model
+
+    assert keras.saving.get_custom_objects()["NotEqual"] is layers.NotEqual
+    model = build(load_named("seq2seq_dates"))
+    tokens = np.zeros((2, 20), np.int32)
+    tokens[:, :12] = np.arange(1, 13)  # 8 padding steps the mask hides
+    x = [tokens, np.ones((2, 11), np.int32)]
+    model.save(tmp_path / "first.h5")  # the op node as Keras itself writes it
+    loaded = keras.models.load_model(tmp_path / "first.h5")
+    ops = [op for op in loaded._operations if type(op).__name__ == "NotEqual"]
+    assert [type(op) for op in ops] == [layers.NotEqual]
+    assert np.array_equal(loaded.predict_on_batch(x), model.predict_on_batch(x))
+    loaded.save(tmp_path / "again.h5")  # saved through our operation: the same entry, read back alike
+    for name in ("first.h5", "again.h5"):
+        with h5py.File(tmp_path / name) as f:
+            config = json.loads(f.attrs["model_config"])
+        (entry,) = [e for e in config["config"]["layers"] if e["name"].startswith("not_equal")]
+        assert (entry["class_name"], entry["config"]) == ("NotEqual", {"name": entry["name"]})
+        assert len(read_spec(tmp_path / name).layers) == 8  # the mask op is left out of the spec
+        assert np.array_equal(load_model(tmp_path / name).predict_on_batch(x), model.predict_on_batch(x))
+    loaded.save(tmp_path / "copy.keras")
+    assert np.array_equal(keras.models.load_model(tmp_path / "copy.keras").predict_on_batch(x),
+                          model.predict_on_batch(x))

@@ -47,3 +47,23 @@ def test_sequences_keep_their_shape_and_a_mismatch_names_it():
         plan_for(data, (50, 2))
     with pytest.raises(DatasetError, match="cannot fit sequences of 12×2"):
         plan_for(data, (24,))
+
+
+def test_the_cli_passes_loader_options_and_limits_both_parts(capsys, tmp_path):
+    """The T = 100 gate's command line, at T = 12 and 90 samples: 80 training and 10 validation sequences."""
+    code = main(["train", "rnn_adding", "--dataset", "adding_problem:length=12", "--input-shape", "12,2",
+                 "--max-samples", "90", "--epochs", "1", "--run-dir", str(tmp_path / "run"), "--json"])
+    stdout, err = capsys.readouterr()
+    assert code == 0, err
+    assert "80 train / 10 validation samples" in err
+    report = json.loads(stdout.strip().splitlines()[-1])
+    assert report["dataset"] == "adding_problem" and set(report["metrics"]) == {"val_mse"}
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["dataset"]["origin"] == {"name": "adding_problem",
+                                           "options": {"samples": 80, "val_samples": 10, "length": 12}}
+    assert main(["train", "rnn_adding", "--dataset", "adding_problem:steps=100"]) == 2
+    assert "unknown option steps for the 'adding_problem' data set; known: length, samples, val_samples" in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert "adding_problem:length=100" in capsys.readouterr().out

@@ -200,3 +200,92 @@ def test_collapse_shows_a_block_as_one_node_and_keeps_every_layer():
     assert len(graph.nodes) == 30 + 1 - 13 + 1 == 19  # 30 layers and the input; conv2's 13 become one node
     assert len(edit.spec.layers) == len(resnet_spec().layers)
     refused(edit, "collapse", ["conv9"], match="no block named 'conv9'")
+
+
+# -- references: output indices and initial states follow renames and deletions ------------------------------------
+def lstm_encoder_decoder() -> ModelSpec:
+    """A Bidirectional LSTM encoder whose joined states start an LSTM decoder; attention's scores are an output."""
+    return ModelSpec("s2s", (12,), input_dtype="int32", outputs=["out", "att:1"], layers=[
+        LayerSpec("emb", "Embedding", {"input_dim": 20, "output_dim": 8}),
+        LayerSpec("enc", "Bidirectional", {"layer": {"type": "LSTM", "config": {
+            "units": 6, "return_sequences": True, "return_state": True}}}),
+        LayerSpec("h", "Concatenate", {}, ["enc:1", "enc:3"]),
+        LayerSpec("c", "Concatenate", {}, ["enc:2", "enc:4"]),
+        LayerSpec("dec_in", "Input", {"shape": [7], "dtype": "int32"}),
+        LayerSpec("demb", "Embedding", {"input_dim": 9, "output_dim": 5}),
+        LayerSpec("dec", "LSTM", {"units": 12, "return_sequences": True}, initial_state=["h", "c"]),
+        LayerSpec("att", "Attention", {"return_attention_scores": True}, ["dec", "enc"]),
+        LayerSpec("cat", "Concatenate", {}, ["dec", "att"]),
+        LayerSpec("out", "Dense", {"units": 9}),
+    ])
+
+
+def test_renaming_rewrites_output_indices_initial_states_and_outputs():
+    spec = lstm_encoder_decoder()
+    before = analyze(spec).total_params
+    edit = SpecEditor(spec)
+    edit.rename("enc", "encoder")
+    edit.rename("h", "state_h")
+    edit.rename("att", "attention")
+    edit.rename("dec", "decoder")
+    assert spec.layer("state_h").inputs == ["encoder:1", "encoder:3"]
+    assert spec.layer("c").inputs == ["encoder:2", "encoder:4"]
+    assert spec.layer("decoder").initial_state == ["state_h", "c"] and spec.layer("decoder").inputs is None
+    assert spec.layer("attention").inputs == ["decoder", "encoder"]
+    assert spec.outputs == ["out", "attention:1"]
+    analysis = analyze(spec)
+    assert analysis.ok, analysis.problems
+    assert analysis.total_params == before
+    assert parse_preset(dumps(spec)).layer("decoder").initial_state == ["state_h", "c"]
+
+
+def test_editing_a_config_or_rewiring_keeps_states_and_the_other_indices():
+    spec = lstm_encoder_decoder()
+    edit = SpecEditor(spec)
+    edit.set("dec", "units", 12 * 2)  # states now too small: flagged, not dropped
+    assert spec.layer("dec").initial_state == ["h", "c"]
+    assert "dec: initial_state 'h' has shape (12,), the layer's state needs (24,)" in map(str, analyze(spec).errors)
+    edit.set("dec", "units", 12)
+    edit.disconnect("dec", "cat")
+    assert spec.resolved_inputs(spec.names().index("cat")) == ["att"]
+    edit.connect("enc", "cat")  # cat reads att and enc now; h keeps reading two different outputs of enc
+    assert spec.layer("cat").inputs == ["att", "enc"] and spec.layer("h").inputs == ["enc:1", "enc:3"]
+    pasted = edit.paste(edit.copy(["h", "c", "dec"]), after="demb")
+    assert spec.layer(pasted[2]).initial_state == [pasted[0], pasted[1]]
+    assert spec.layer(pasted[0]).inputs == ["demb", "demb"]  # enc was not pasted: the copy reads `after`
+
+
+def test_deleting_a_state_source_drops_that_state_and_names_what_is_missing():
+    spec = lstm_encoder_decoder()
+    edit = SpecEditor(spec)
+    edit.remove("c")
+    assert spec.layer("dec").initial_state == ["h"]
+    assert "dec: initial_state needs 2 state(s) of shape (12,), got 1" in map(str, analyze(spec).errors)
+    edit.remove("h")
+    assert spec.layer("dec").initial_state is None
+    assert analyze(spec).ok
+    dangling = lstm_encoder_decoder()
+    dangling.layer("dec").initial_state = ["h", "gone:1"]  # as a hand-edited file may say
+    assert "dec: initial_state 'gone:1' does not exist (no layer is named 'gone')" in map(str, analyze(dangling).errors)
+
+
+def test_initial_state_choices_setting_and_clearing():
+    from workbench.spec.state_edits import state_choices
+
+    spec = lstm_encoder_decoder()
+    spec.layer("dec").initial_state = None
+    # the 12-wide states: the two joined encoder states; nothing downstream of dec, no 6-wide single state
+    assert state_choices(spec, analyze(spec), "dec") == [["h", "c"], ["h", "c"]]
+    assert state_choices(spec, analyze(spec), "out") == []
+    edit = SpecEditor(spec)
+    edit.set_initial_state("dec", ["c", "h"])
+    assert spec.layer("dec").initial_state == ["c", "h"] and analyze(spec).ok
+    edit.set_initial_state("dec", [])
+    assert spec.layer("dec").initial_state is None
+    with pytest.raises(ValueError, match="Dense 'out' takes no initial_state"):
+        edit.set_initial_state("out", ["h"])
+    with pytest.raises(ValueError, match="'dec' cannot start from 'cat': 'cat' depends on 'dec'"):
+        edit.set_initial_state("dec", ["cat", "h"])
+    with pytest.raises(ValueError, match="there is no layer named 'nowhere'"):
+        edit.set_initial_state("dec", ["nowhere", "h"])
+    assert spec.layer("dec").initial_state is None

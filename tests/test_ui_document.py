@@ -137,6 +137,31 @@ def test_rename_keeps_the_selection_and_updates_explicit_outputs(qapp):
     assert doc.selection() == ["c3", "logits"]
 
 
+def test_renaming_deleting_and_choosing_states_keep_the_sequence_references_and_undo(qapp):
+    doc = Document(load_named("seq2seq_dates_attention"))
+    params = doc.analysis.total_params
+    after = _check_undo_redo(doc, lambda d: d.rename("encoder", "enc"))
+    layers = {layer["name"]: layer for layer in after["layers"]}
+    assert layers["enc_state"]["inputs"] == ["enc:1", "enc:2"] and layers["attention"]["inputs"] == ["decoder", "enc"]
+    doc.rename("enc_state", "state")
+    doc.rename("decoder", "dec")
+    assert doc.spec.layer("dec").initial_state == ["state"]
+    assert doc.analysis.ok and doc.analysis.total_params == params
+    assert doc.undo_stack.undoText() == "Rename 'decoder' to 'dec'"
+    doc.undo_stack.setIndex(0)
+    assert doc.spec.to_dict() == load_named("seq2seq_dates_attention").to_dict()
+
+    _check_undo_redo(doc, lambda d: d.remove_layers(["enc_state"]))
+    assert doc.spec.layer("decoder").initial_state is None and doc.analysis.ok
+    doc.undo_stack.undo()
+    assert doc.spec.layer("decoder").initial_state == ["enc_state"]
+    _check_undo_redo(doc, lambda d: d.set_initial_state("decoder", None))
+    assert doc.undo_stack.undoText() == "Clear the initial state of 'decoder'"
+    with pytest.raises(ValueError, match="cannot start from 'chars'"):
+        doc.set_initial_state("decoder", ["chars"])
+    assert doc.undo_stack.count() == 1
+
+
 def test_set_config_updates_the_analysis(lenet):
     assert lenet.analysis.total_params == LENET_PARAMS
     _check_undo_redo(lenet, lambda d: d.set_config("c1", "filters", 8))

@@ -70,10 +70,11 @@ def _config(args):
 def run_inputs(args):
     """The input shape, settings, data set and output folder, read alike by `compare` and `sweep`."""
     from ..data import load_dataset
+    from ..data.registry import size_options
 
     input_shape = input_shape_option(args.input_shape) if args.input_shape else None
     config = _config(args)
-    options = {"max_samples": args.max_samples} if args.max_samples is not None else {}
+    options = size_options(args.dataset, args.max_samples) if args.max_samples is not None else {}
     dataset = load_dataset(args.dataset, seed=config.seed, validation_split=config.validation_split, **options)
     out_dir = Path(args.out_dir)
     if out_dir.exists() and not out_dir.is_dir():

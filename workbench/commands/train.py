@@ -26,7 +26,9 @@ from .targets import apply_overrides
 def add_parsers(sub) -> None:
     p = sub.add_parser("train", help="train a preset or model on a data set, with a progress bar")
     p.add_argument("target", nargs="?", help="preset slug, preset .json, or .h5/.keras model file")
-    p.add_argument("--dataset", help="embedded name (digits, shapes, xor, ...), download name, or a path")
+    p.add_argument("--dataset", help="embedded name (digits, shapes, xor, ...), download name, or a path; "
+                                     "a named set's loader options follow a colon, e.g. "
+                                     "adding_problem:length=100,samples=2000 (see `workbench datasets`)")
     p.add_argument("--epochs", type=int, help="total epochs (default: the paper's, capped at 30)")
     p.add_argument("--batch-size", type=int, help="batch size (default: the paper's, capped at 64)")
     p.add_argument("--lr", type=float, help="learning rate")
@@ -41,7 +43,8 @@ def add_parsers(sub) -> None:
                    help="batches per compiled call (default: auto, chosen from the model's size, as in the window)")
     p.add_argument("--input-shape", help="train on this input shape, e.g. 32,32,1")
     p.add_argument("--max-samples", type=int,
-                   help="use at most this many samples of the data set (a generated set: generate this many)")
+                   help="use at most this many samples of the data set, training and validation together "
+                        "(a generated set: generate this many, split as its default sizes are)")
     p.add_argument("--out", help="also save the trained model here (.h5 or .keras)")
     p.add_argument("--run-dir", help="run directory (default: a new one under the runs folder)")
     add_mlflow_option(p)
@@ -257,9 +260,9 @@ def run_train(args) -> int:
     _check_out(args.out)
     config = _config(args, spec, resume_config)
     if args.max_samples:
-        from ..data.registry import size_option
+        from ..data.registry import size_options
 
-        options[size_option(dataset_name)] = args.max_samples
+        options.update(size_options(dataset_name, args.max_samples))
     dataset = load_dataset(dataset_name, seed=config.seed, validation_split=config.validation_split, **options)
     preflight(spec, dataset)  # graph, shape, class and task errors before TensorFlow's seconds of importing
     if config.optimizer == "rprop":

@@ -88,6 +88,45 @@ def _normalise(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
+def split_options(text: str) -> tuple[str, dict]:
+    """'adding_problem:length=100,samples=200' -> ('adding_problem', {'length': 100, 'samples': 200}).
+
+    Loader options written after a named data set's name, so one string (a
+    CLI argument, the window's data set choice, a run's record) says which
+    generated set was trained on.  Only a known name takes options; any
+    other text (a path, which may hold ':') is returned as it is.  Values
+    read as int, then float, then true/false, else text.
+    """
+    name, sep, rest = text.partition(":")
+    key = _normalise(name)
+    if not sep or (key not in EMBEDDED and key not in DOWNLOADS):
+        return text, {}
+    options = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        option, eq, value = item.partition("=")
+        if not eq or not option.strip() or not value.strip():
+            raise DatasetError(f"'{text}': write loader options as {name}:key=value,key=value; "
+                               f"'{item}' has no value")
+        options[option.strip()] = _option_value(value.strip())
+    return name, options
+
+
+def _option_value(text: str):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def with_options(name: str, options: dict) -> str:
+    """The inverse of `split_options`: a name and its loader options as one string."""
+    written = ",".join(f"{key}={str(value).lower() if isinstance(value, bool) else value}"
+                       for key, value in options.items())
+    return f"{name}:{written}" if written else name
+
+
 def _call(loader: Callable[..., Dataset], what: str, options: dict, *args, **common) -> Dataset:
     """Call `loader`, turning an unknown option into a message that lists the known ones."""
     accepted = [p for p in inspect.signature(loader).parameters if p not in _COMMON]
@@ -107,23 +146,37 @@ def load_dataset(name_or_path, *, seed: int = 0, validation_split: float = 0.2, 
     (ignored by sources with their own split: downloads use their test
     set, files may carry x_val/y_val or train/ val/ folders).  Other
     options go to the loader (`max_samples` everywhere except the 2-D
-    point sets; see each loader for the rest).  Raises `DatasetError`.
+    point sets; see each loader for the rest); a named set's options may
+    also follow its name (`"adding_problem:length=100"`, see
+    `split_options`), and win over the keyword ones.  Raises `DatasetError`.
     """
+    text, named = split_options(os.fspath(name_or_path))
+    options = {**options, **named}
     asked = dict(options)
-    dataset, found_as = _load(os.fspath(name_or_path), {"seed": int(seed), "validation_split": validation_split},
-                              options)
+    dataset, found_as = _load(text, {"seed": int(seed), "validation_split": validation_split}, options)
     dataset.origin = {"name": found_as, "options": asked}
     return dataset
 
 
-def size_option(name_or_path) -> str:
-    """The loader option that caps a data set's size: `samples` for a generated set that has no `max_samples`."""
-    key = _normalise(os.fspath(name_or_path))
+def size_options(name_or_path, max_samples: int) -> dict:
+    """The loader options that cap a data set at `max_samples` samples in all, training and validation.
+
+    Most loaders take `max_samples` and share it between the splits in
+    proportion (`splitting.limit_samples`).  A generated set generates
+    `samples` instead; one that also generates its own validation part
+    (`val_samples`) gets the two in its default proportion, so a small run
+    validates on a small part too.
+    """
+    key = _normalise(split_options(os.fspath(name_or_path))[0])
     if key in EMBEDDED:
         accepted = inspect.signature(EMBEDDED[key].loader).parameters
         if "max_samples" not in accepted and "samples" in accepted:
-            return "samples"
-    return "max_samples"
+            if "val_samples" not in accepted:
+                return {"samples": max_samples}
+            train, val = accepted["samples"].default, accepted["val_samples"].default
+            kept = max(round(max_samples * train / (train + val)), 1)
+            return {"samples": kept, "val_samples": max(max_samples - kept, 1)}
+    return {"max_samples": max_samples}
 
 
 def _load(text: str, common: dict, options: dict) -> tuple[Dataset, str]:

@@ -88,17 +88,23 @@ class LayerScale(keras.layers.Layer):
 CUSTOM_LAYERS = {cls.__name__: cls for cls in (LocalResponseNormalization, LayerScale, RBM, Hopfield)}
 
 
-def _register_mask_op() -> None:
-    """Let plain Keras read back the mask op that an Embedding with mask_zero leaves in a saved `.h5`.
+class NotEqual(keras.Operation):
+    """`keras.ops.not_equal(x, y)`: the mask an Embedding with mask_zero passes on, as Keras saves it.
 
-    Keras 3 records the mask passed on from such an Embedding (a recurrent
-    encoder's, say) as a `NotEqual` op node in the model's config, and its
-    legacy `.h5` reader looks that name up among layers and registered
-    objects only; Keras exports the op's class nowhere, hence the internal path.
+    Keras 3 records that mask (a recurrent encoder's, say) as a `NotEqual`
+    op node in the model's config, `{"class_name": "NotEqual", "config":
+    {"name": ...}}` called on (token ids, 0), and exports the op's class
+    nowhere.  Its legacy `.h5` reader looks the bare name up among layers and
+    registered objects, so this operation (an operation, not a layer: it is
+    called with the plain 0 as its second argument) is registered under that
+    bare name through the public custom-object table, not under
+    "workbench>NotEqual": a model that uses it saves the very entry Keras
+    writes itself, so files saved before and after read back alike, in safe
+    mode.  The output spec is Keras' own trace of `call`.
     """
-    from keras.src.ops.numpy import NotEqual
 
-    keras.saving.get_custom_objects().setdefault(NotEqual.__name__, NotEqual)
+    def call(self, x, y):
+        return keras.ops.not_equal(x, y)
 
 
-_register_mask_op()
+keras.saving.get_custom_objects().setdefault(NotEqual.__name__, NotEqual)

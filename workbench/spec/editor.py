@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from . import edits
+from . import edits, state_edits
 from .collapse import Block, CollapsedGraph, collapsed_graph, find_blocks
 from .graph import ModelSpec
 
@@ -54,13 +54,17 @@ class SpecEditor:
         self._apply(edits.disconnect(self.spec, src, dst))
 
     def remove(self, *names: str) -> None:
-        """Delete layers; whatever read a deleted layer reads its input instead."""
+        """Delete layers; whatever read a deleted layer reads its input instead, a state from it is dropped."""
         self._apply(edits.remove_layers(self.spec, names))
 
     def rename(self, old: str, new: str) -> None:
-        """Rename a layer and every reference to it (inputs, model outputs)."""
+        """Rename a layer and every reference to it (inputs, initial states, model outputs; output indices kept)."""
         if new != old:
             self._apply(edits.rename(self.spec, old, new))
+
+    def set_initial_state(self, name: str, refs: Iterable[str] | None) -> None:
+        """Recurrent layer `name` starts from the outputs `refs` ('enc:1' reads output 1); None or [] clears it."""
+        self._apply(state_edits.set_initial_state(self.spec, name, refs))
 
     # -- values ------------------------------------------------------------------
     def set(self, name: str, key: str, value: Any) -> None:

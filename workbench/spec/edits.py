@@ -15,12 +15,13 @@ objects for the layers it changes and reuses the others, so a state is cheap
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from .catalogue import get_kind
-from .graph import INPUT, LayerSpec, ModelSpec
+from .graph import INPUT, LayerSpec, ModelSpec, ref_name
 from .overrides import head_layers, with_classes
+from .references import keep_indices, renamed_layer, renamed_ref, with_name, without_states_from
 
 #: Keras refuses '/' in layer names; the preset schema allows the rest of these.
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -114,17 +115,18 @@ def relink(layers: Iterable[LayerSpec], wanted: dict[str, list[str]]) -> tuple[L
 
     A layer keeps `inputs=None` ("the previous layer") while that still means
     what is wanted; otherwise its inputs are written out, so moving or
-    inserting layers never silently rewires their neighbours.
+    inserting layers never silently rewires their neighbours.  A wanted
+    layer name keeps the output index the layer already read from it.
     """
     out = []
     prev = INPUT
     for layer in layers:
         if layer.type != "Input":
-            want = list(wanted[layer.name])
             default = [prev]
             current = default if layer.inputs is None else list(layer.inputs)
+            want = keep_indices(current, list(wanted[layer.name]))
             if current != want:
-                layer = LayerSpec(layer.name, layer.type, layer.config, None if want == default else want)
+                layer = replace(layer, inputs=None if want == default else want)
         out.append(layer)
         prev = layer.name
     return tuple(out)
@@ -134,7 +136,7 @@ def _reaches(edges: dict[str, list[str]], start: str, target: str) -> bool:
     """Whether `target` is upstream of (or is) `start`."""
     stack, seen = [start], set()
     while stack:
-        name = stack.pop()
+        name = ref_name(stack.pop())
         if name == target:
             return True
         if name not in seen:
@@ -163,16 +165,16 @@ def _state(
     outputs = spec.outputs
     weights = spec.loss_weights
     if outputs is None:
-        old = spec.resolved_outputs()[0]
-        old = renamed.get(old, old)
-        if layers and old not in gone and old != layers[-1].name and not _reaches(wanted, layers[-1].name, old):
+        old = renamed_ref(spec.resolved_outputs()[0], renamed)
+        name = ref_name(old)
+        if layers and name not in gone and name != layers[-1].name and not _reaches(wanted, layers[-1].name, name):
             outputs = [old]
     else:
         kept, kept_weights = [], []
         for i, name in enumerate(outputs):
-            name = renamed.get(name, name)
-            if name in gone:
-                name = gone[name]
+            name = renamed_ref(name, renamed)
+            if ref_name(name) in gone:
+                name = gone[ref_name(name)]
             if name is None or name == INPUT or name in kept:
                 continue
             kept.append(name)
@@ -302,7 +304,7 @@ def remove_layers(spec: ModelSpec, names: Iterable[str]) -> SpecState:
         if not new:
             new = [through(ins[0], False)]
         wanted[layer.name] = new
-    layers = tuple(l for l in spec.layers if l.name not in gone_set)
+    layers = tuple(without_states_from(l, gone_set) for l in spec.layers if l.name not in gone_set)
     replaced = {name: through(name, True) for name in gone}
     return _state(spec, relink(layers, wanted), wanted, gone=replaced)
 
@@ -318,7 +320,7 @@ def connect(spec: ModelSpec, src: str, dst: str) -> SpecState:
     edges = spec.edges()
     if src in edges[dst]:
         raise ValueError(f"'{src}' already feeds '{dst}'")
-    if _reaches(edges, src, dst):
+    if _reaches(spec.dependencies(), src, dst):
         raise ValueError(f"connecting '{src}' to '{dst}' would make a cycle ('{src}' depends on '{dst}')")
     kind = get_kind(layer.type)
     if kind is None or kind.max_inputs == 1:
@@ -343,13 +345,14 @@ def disconnect(spec: ModelSpec, src: str, dst: str) -> SpecState:
 
 
 def rename(spec: ModelSpec, old: str, new: str) -> SpecState:
-    layer = _require_layer(spec, old)
+    """`old` renamed to `new`, and every reference to it: inputs, initial states, model outputs, indices kept."""
+    _require_layer(spec, old)
     check_name(spec, new)
     edges = {
         (new if name == old else name): [new if s == old else s for s in ins]
         for name, ins in spec.edges().items()
     }
-    layers = [LayerSpec(new, l.type, l.config, l.inputs) if l is layer else l for l in spec.layers]
+    layers = [renamed_layer(l, {old: new}) for l in spec.layers]
     return _state(spec, relink(layers, edges), edges, renamed={old: new})
 
 
@@ -379,7 +382,7 @@ def set_config(spec: ModelSpec, name: str, key: str, value: Any) -> SpecState | 
         config[key] = param.compact(normalized)
     if config == layer.config:
         return None
-    new = LayerSpec(layer.name, layer.type, config, layer.inputs)
+    new = replace(layer, config=config)
     layers = tuple(new if l is layer else l for l in spec.layers)
     return _replace_layers(spec, layers)
 
@@ -421,13 +424,12 @@ def copy_layers(spec: ModelSpec, names: Iterable[str]) -> list[dict]:
     wanted = set(names)
     for name in wanted:
         _require_layer(spec, name)
-    edges = spec.edges()
     out = []
-    for layer in spec.layers:
+    for index, layer in enumerate(spec.layers):
         if layer.name in wanted:
             data = layer.to_dict()
             if layer.type != "Input":
-                data["inputs"] = list(edges[layer.name])
+                data["inputs"] = spec.resolved_inputs(index)
             out.append(data)
     return out
 
@@ -435,7 +437,8 @@ def copy_layers(spec: ModelSpec, names: Iterable[str]) -> list[dict]:
 def paste(spec: ModelSpec, layer_dicts: list[dict], after: str | None = None) -> tuple[SpecState, list[str]]:
     """Insert copied layers after `after` (default: the last layer).
 
-    Connections among the pasted layers are kept; an input from outside the
+    Connections and initial states among the pasted layers are kept (a state
+    from outside them is dropped); an input from outside the
     pasted set is replaced by `after`, so a copied chain continues from there.
     Names that clash get a free `_N` suffix.
     """
@@ -473,8 +476,10 @@ def paste(spec: ModelSpec, layer_dicts: list[dict], after: str | None = None) ->
             if layer.inputs is None:
                 edges[new] = [renamed[previous]] if previous is not None else [after]
             else:
-                edges[new] = [renamed[s] if s in renamed else after for s in layer.inputs] or [after]
-        new_layers.append(LayerSpec(new, layer.type, layer.config, None))
+                edges[new] = [with_name(s, renamed[ref_name(s)]) if ref_name(s) in renamed else after
+                              for s in layer.inputs] or [after]
+        states = [with_name(r, renamed[ref_name(r)]) for r in layer.initial_state or () if ref_name(r) in renamed]
+        new_layers.append(LayerSpec(new, layer.type, layer.config, None, layer.trainable, states or None))
         previous = layer.name
     index = 0 if after == INPUT else names.index(after) + 1
     layers = list(spec.layers)

@@ -158,11 +158,14 @@ def topological_order(spec: ModelSpec) -> tuple[list[str], list[Problem]]:
             problems.append(Problem(layer.name, "a layer name must not end in ':' and digits (that reads an output by index)"))
         seen.add(layer.name)
     states = spec.state_edges()
+    written = {l.name: spec.resolved_inputs(i) + list(l.initial_state or ()) for i, l in enumerate(spec.layers)}
     for name, ins in edges.items():
         for position, src in enumerate(ins):
             if src not in known and src not in edges:
                 kind = "initial_state" if position >= len(ins) - len(states.get(name, [])) else "input"
-                problems.append(Problem(name, f"{kind} '{src}' does not exist"))
+                ref = written[name][position]  # as written: a dangling 'enc:1' is named with its index
+                problems.append(Problem(name, f"{kind} '{ref}' does not exist" if ref == src else
+                                        f"{kind} '{ref}' does not exist (no layer is named '{src}')"))
     pending = {n: [s for s in ins if s in edges] for n, ins in edges.items()}
     order: list[str] = []
     ready = [n for n in edges if not pending[n]]

@@ -100,6 +100,8 @@ class Task(ABC):
     inputs_supplied = 1
     #: the validation log keys a run reports for this task (`train --json`)
     reported = ()
+    #: the generated data set the task's presets train on, chosen for them in the window; None: by input shape
+    dataset: str | None = None
 
     def __init__(self, spec: ModelSpec):
         self.spec = spec

@@ -23,6 +23,7 @@ class Captioning(Seq2Seq):
     inputs = "images (height × width × channels)"
     targets = "caption rows of word tokens ending in the end token (e.g. the shape_scenes data set)"
     reported = ("caption_exact", "char_accuracy")
+    dataset = "shape_scenes"
     start, end = START, END
     exact_name = "caption_exact"
     separator = " "

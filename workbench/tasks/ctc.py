@@ -42,6 +42,7 @@ class CTC(Task):
     inputs = "images or frame sequences"
     targets = "rows of class indices padded with -1 (e.g. the digit_strips data set)"
     reported = ("sequence_accuracy", "cer")
+    dataset = "digit_strips"
 
     def check(self, dataset) -> None:
         if dataset.task != "sequence":

@@ -52,6 +52,7 @@ class Seq2Seq(Task):
     inputs = "token rows (int, 0 pads)"
     targets = "token rows ending in the end token (e.g. the dates data set)"
     reported = ("exact_match", "char_accuracy")
+    dataset = "dates"
     inputs_supplied = 2  # the source and, from the targets, the decoder's input
     start, end = ISO_TOKENS.index("<start>"), ISO_TOKENS.index("<end>")
     #: the score `evaluate` reports for whole rows right

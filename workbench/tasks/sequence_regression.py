@@ -25,6 +25,7 @@ class SequenceRegression(Task):
     inputs = "sequences (time steps × features)"
     targets = "one float value per sequence"
     reported = ("val_mse", "epoch_below_0_01")
+    dataset = "adding_problem"
 
     def __init__(self, spec):
         super().__init__(spec)

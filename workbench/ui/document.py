@@ -152,6 +152,10 @@ class Document(QObject):
         """Set one config value (validated by the catalogue; ValueError and no undo step if invalid)."""
         self._push(commands.SetConfigCommand(self, name, key, value))
 
+    def set_initial_state(self, name: str, refs: list[str] | None) -> None:
+        """Recurrent layer `name` starts from the outputs `refs`; None or [] clears it (ValueError if refused)."""
+        self._push(commands.SetInitialStateCommand(self, name, list(refs) if refs else None))
+
     def set_input_shape(self, shape) -> None:
         self._push(commands.SetInputShapeCommand(self, shape))
 

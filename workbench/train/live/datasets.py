@@ -137,8 +137,9 @@ def make_preview(dataset: Dataset) -> Preview:
     elif dataset.input_shape == (2,):
         preview.points = np.asarray(x[:PREVIEW_POINTS], dtype=np.float32)
         preview.point_labels = np.asarray(y[:PREVIEW_POINTS])
-    else:
-        preview.rows = np.asarray(x[:8], dtype=np.float32)
+    else:  # a table's first rows; a sequence's steps one after the other ((value, marker), ... for adding_problem)
+        rows = np.asarray(x[:8], dtype=np.float32)
+        preview.rows = rows.reshape(len(rows), -1)
     return preview
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from workbench.spec import edits
+from workbench.spec import edits, state_edits
 from workbench.spec.edits import SpecState
 from workbench.spec.units import shape_text
 
@@ -72,6 +72,12 @@ class DisconnectCommand(SpecCommand):
 class RenameCommand(SpecCommand):
     def __init__(self, doc, old: str, new: str):
         super().__init__(doc, f"Rename '{old}' to '{new}'", edits.rename(doc.spec, old, new))
+
+
+class SetInitialStateCommand(SpecCommand):
+    def __init__(self, doc, name: str, refs: list[str] | None):
+        label = f"Start '{name}' from {', '.join(refs)}" if refs else f"Clear the initial state of '{name}'"
+        super().__init__(doc, label, state_edits.set_initial_state(doc.spec, name, refs))
 
 
 class SetConfigCommand(SpecCommand):

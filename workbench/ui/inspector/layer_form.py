@@ -9,6 +9,7 @@ from ...spec import Param, get_kind
 from ...spec.units import field_text, human, human_bytes, shape_text
 from .editors import EDITORS, FieldEditor
 from .parts import Facts, banner, error_label, field_row, heading, make_form, show_error, show_problems
+from .states import StateRows
 
 
 class LayerForm(QWidget):
@@ -29,6 +30,7 @@ class LayerForm(QWidget):
         self.name_error = error_label()
         self.params = make_form()
         self.params.addRow("name", field_row(self.name_edit, self.name_error))
+        self.states = StateRows(document)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(6)
@@ -37,6 +39,7 @@ class LayerForm(QWidget):
         layout.addWidget(self.banner)
         layout.addSpacing(4)
         layout.addLayout(self.params)
+        layout.addWidget(self.states)
         layout.addStretch(1)
         self.name_edit.editingFinished.connect(self._on_name_edited)
 
@@ -64,6 +67,7 @@ class LayerForm(QWidget):
         self._current = self._values(kind, layer.config) if kind else {}
         for key, (_, editor, _) in self._rows.items():
             editor.set_value(self._current.get(key))
+        self.states.show_layer(name)
 
     def _values(self, kind, config: dict) -> dict:
         """The normalised value of each parameter; as written when it does not normalise."""
@@ -78,7 +82,8 @@ class LayerForm(QWidget):
 
     def _show_numbers(self, name: str) -> None:
         info = self.doc.analysis.layers.get(name)
-        inputs = ", ".join(self.doc.spec.edges().get(name, [])) or "none (a model input)"
+        spec = self.doc.spec  # the references as written: 'encoder:1' reads the encoder's output 1
+        inputs = ", ".join(spec.resolved_inputs(spec.names().index(name))) or "none (a model input)"
         if info is None:
             blank = "—"
             self.facts.set_values(Output=blank, Params=blank, MACs=blank, Memory=blank, RF=blank, Inputs=inputs)

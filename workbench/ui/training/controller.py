@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from workbench.data import dataset_names
+from workbench.data.registry import with_options
 from workbench.errors import WorkbenchError
 from workbench.spec import INPUT, ModelSpec
 from workbench.spec.networks import total_params
@@ -493,9 +494,12 @@ def breakable(path) -> str:
 
 
 def _run_source(record: dict, config) -> DataSource:
-    """The data a run used: a named data set again, or the file or folder it came from."""
+    """The data a run used: a named data set again with its loader options, or the file or folder it came from."""
     dataset = record.get("dataset") or {}
     name = str(dataset.get("name", ""))
-    if name not in dataset_names() and dataset.get("source"):
+    origin = dataset.get("origin")
+    if isinstance(origin, dict) and origin.get("name") in dataset_names() and isinstance(origin.get("options"), dict):
+        name = with_options(str(origin["name"]), origin["options"])  # a generated set as it was generated
+    elif name not in dataset_names() and dataset.get("source"):
         name = str(dataset["source"])
     return DataSource(name or "digits", config.seed, config.validation_split)

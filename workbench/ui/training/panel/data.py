@@ -81,9 +81,19 @@ class DataSetPart:
         self.choose_dataset(self._default_dataset(), by_user=False)
 
     def _default_dataset(self) -> str:
-        """mnist_subset for image models with a larger input, digits for small ones, xor for flat inputs (a
-        GAN's: its discriminator's, which reads the data)."""
-        shape = input_shape_of(self.doc.trainable())
+        """The task's own data set (dates for seq2seq, ...); else by the input: mnist_subset for image models
+        with a larger input, digits for small ones, xor for flat inputs (a GAN's: its discriminator's, which reads
+        the data)."""
+        from workbench.tasks import TaskError, task_class  # no Keras: task modules import it in their methods
+
+        trainable = self.doc.trainable()
+        try:
+            named = task_class(trainable.task).dataset
+        except TaskError:  # an unknown task is the checks' to report; pick by the input meanwhile
+            named = None
+        if named is not None:
+            return named
+        shape = input_shape_of(trainable)
         if len(shape) != 3:
             return "xor"
         return "mnist_subset" if shape[0] and shape[0] >= 24 else "digits"
