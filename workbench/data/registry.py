@@ -54,7 +54,7 @@ EMBEDDED = {
         Embedded("logic_xor", logic.load_logic_xor, 4, (2,), 2, "truth table of XOR (4 points)"),
         Embedded("iris", iris.load_iris, 150, (4,), 3, "Fisher's iris flowers, 4 measurements (UCI, CC BY 4.0)",
                  iris.IRIS_FILE),
-        Embedded("shapes_masks", shape_scenes.load_shapes_masks, 2000, (32, 32, 1), len(shape_scenes.SEGMENT_CLASSES),
+        Embedded("shapes_masks", shape_scenes.load_shapes_masks, 4000, (32, 32, 1), len(shape_scenes.SEGMENT_CLASSES),
                  "1–3 drawn shapes per image with a per-pixel label map (segmentation)", task="segmentation"),
         Embedded("shapes_render", shape_scenes.load_shapes_render, 3000, (shape_scenes.CODE_SIZE,), 0,
                  "(class, angle, size) codes and the 32×32 shape drawn from them (generation)", task="regression"),
