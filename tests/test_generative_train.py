@@ -59,6 +59,7 @@ def test_conditional_gan_saves_both_networks_and_reports_losses(capsys, tmp_path
         assert json.loads(f.attrs["workbench_preset"])["name"] == "discriminator"
     record = json.loads((run / "run.json").read_text())
     assert record["files"]["models"] == ["generator.h5", "discriminator.h5"]
+    assert record["result"]["steps_per_epoch"] == 256 // 32  # no metric reads held-out images: all 256 train
     assert (run / "agreement_lenet5.h5").is_file()
 
 

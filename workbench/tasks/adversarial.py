@@ -31,6 +31,7 @@ class Adversarial(Task):
     reported = ("d_loss", "g_loss", "label_agreement")
     #: no validation pass inside fit(): the GAN step has no test counterpart
     validates_in_fit = False
+    trains_on_validation = True
 
     def __init__(self, spec: NetworkSet):
         if not isinstance(spec, NetworkSet):

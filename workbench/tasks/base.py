@@ -100,6 +100,9 @@ class Task(ABC):
     inputs_supplied = 1
     #: the validation log keys a run reports for this task (`train --json`)
     reported = ()
+    #: no metric of the task reads held-out samples (a GAN's are judged on its own generated ones), so the
+    #: validation part is trained on too rather than set aside unused
+    trains_on_validation = False
     #: the generated data set the task's presets train on, chosen for them in the window; None: by input shape
     dataset: str | None = None
 

@@ -14,6 +14,8 @@ built; each network the task names is saved as its own `.h5`
 
 from __future__ import annotations
 
+import numpy as np
+
 from workbench.data import fit_to_model, split_indices
 from workbench.data.dataset import Dataset
 from workbench.spec.networks import NetworkSet
@@ -44,6 +46,10 @@ def prepare_task(task, spec, dataset: Dataset, config) -> Prepared:
         if len(val):
             x_train, y_train, x_val, y_val = x_train[train], y_train[train], x_train[val], y_train[val]
             notes.append(f"held out {len(val)} of {len(train) + len(val)} samples for validation")
+    if task.trains_on_validation and x_val is not None and (y_train is None) == (y_val is None):
+        x_train = np.concatenate([x_train, x_val])
+        y_train = None if y_train is None else np.concatenate([y_train, y_val])
+        notes.append(f"the {task.name} task reads no held-out samples: it trains on all {len(x_train)}")
     x_train, y_train = task.arrays(x_train, y_train)
     if x_val is not None:
         x_val, y_val = task.arrays(x_val, y_val)
