@@ -84,3 +84,35 @@ def test_evaluation_numbers():
     assert e.cell(1, 0).tolist() == [2] and e.losses[0] == pytest.approx(-math.log(0.9))
 
 
+
+
+def test_task_epoch_sends_the_course_of_the_keys_a_task_draws_with_its_samples():
+    """`curve_keys` ride along with the samples: Keras' logs and the task's own metrics, NaN where an epoch lacks one."""
+    from types import SimpleNamespace
+
+    from workbench.train.task_epoch import TaskEpoch
+
+    class Task:
+        name = "gan"
+        curve_keys = ("d_real", "label_agreement")
+
+        def evaluate(self, model, x, y):
+            return {"label_agreement": 0.5}
+
+        def samples(self, model, x, y, dataset=None):
+            return {"samples": np.zeros((2, 2))}
+
+    sent = []
+    sink = SimpleNamespace(on_samples=lambda epoch, samples: sent.append((epoch, samples)), on_warning=print)
+    prepared = SimpleNamespace(streamed=False, has_validation=True, x_val=np.zeros((4, 2)), y_val=None, dataset=None)
+    epoch_task = TaskEpoch(Task(), None, prepared, sink, epochs=3)
+    epoch_task.every = 2  # an expensive evaluation: spaced out, epoch 1 has none
+    assert epoch_task.logs(1, {"d_real": 0.9}) == {}
+    epoch_task.send_samples(1)
+    epoch_task.every = 1
+    assert epoch_task.logs(2, {"d_real": 0.7}) == {"label_agreement": 0.5}
+    epoch_task.send_samples(2)
+    curves = sent[-1][1]["curves"]
+    assert list(curves["d_real"]) == [0.9, 0.7]
+    assert np.isnan(curves["label_agreement"][0]) and curves["label_agreement"][1] == 0.5
+    assert list(sent[0][1]["curves"]["d_real"]) == [0.9]

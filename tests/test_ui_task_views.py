@@ -12,6 +12,7 @@ from workbench.ui.training.job import TrainingJob
 from workbench.ui.training.views import (
     TASK_VIEWS,
     DecisionBoundaryView,
+    DeepBeliefView,
     GeneratorView,
     HopfieldView,
     ReconstructionView,
@@ -121,6 +122,33 @@ def test_sample_grid_takes_a_gan_mosaic_or_rbm_chains_with_filters(qtbot):
     assert view.filters.image.shape == (8 * 29 - 1, 8 * 29 - 1)
 
 
+def test_gan_grid_draws_the_discriminator_course_and_label_agreement_beside_it(qtbot):
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    view.show()
+    curves = {"d_real": np.array([0.9, 0.7, 0.6]), "d_fake": np.array([0.1, 0.3, 0.4]),
+              "label_agreement": np.array([np.nan, 0.2, 0.5])}
+    view.show_samples(3, {"samples": np.zeros((280, 280), np.float32), "curves": curves})
+    assert view.side.isVisible()
+    assert list(view.course_curves["d_real"].getData()[1]) == [0.9, 0.7, 0.6]
+    assert list(view.course_curves["label_agreement"].getData()[0]) == [2, 3]  # the NaN epoch is left out
+    view.show_samples(4, {"samples": np.zeros((100, 28, 28), np.float32)})  # an RBM: no course
+    assert not view.side.isVisible()
+
+
+def test_dbn_view_draws_each_stage_and_says_what_pre_training_bought(qtbot):
+    view = DeepBeliefView()
+    qtbot.addWidget(view)
+    stages = np.array([[0.06, 0.04, 0.03], [0.02, 0.015, np.nan]], np.float32)
+    curves = {"val_accuracy": np.array([0.85, 0.90]), "val_accuracy_random_init": np.array([0.80, 0.87])}
+    view.show_samples(2, {"stage_reconstruction_mse": stages, "curves": curves})
+    assert len(view.stage_curves) == 2 and list(view.stage_curves[1].getData()[0]) == [1, 2]
+    assert list(view.tuning_curves["val_accuracy_random_init"].getData()[1]) == [0.80, 0.87]
+    assert "0.900 pre-trained, 0.870 from random weights: pre-training is ahead by 3.0 points" in view.caption.text()
+    view.clear()
+    assert view.caption.text() == "" and view.tuning_curves["val_accuracy"].getData()[0] is None
+
+
 def test_hopfield_replays_the_trace_with_energy_and_overlaps(qtbot):
     view = HopfieldView()
     qtbot.addWidget(view)
@@ -191,6 +219,8 @@ def test_container_chooses_views_by_task_and_clears(qtbot):
     assert [type(v) for v in views.views] == [SegmentationView]
     assert views.stack.currentWidget() is views.message and "after the first epoch" in views.message.text()
     views.set_task("dbn")
+    assert [type(v) for v in views.views] == [DeepBeliefView]
+    views.set_task("hebbian")
     assert views.views == [] and "no live view" in views.message.text()
 
 

@@ -32,6 +32,8 @@ class Adversarial(Task):
     #: no validation pass inside fit(): the GAN step has no test counterpart
     validates_in_fit = False
     trains_on_validation = True
+    #: the discriminator's mean output on real and on generated images, and the cDCGAN's agreement, per epoch
+    curve_keys = ("d_real", "d_fake", "label_agreement")
 
     def __init__(self, spec: NetworkSet):
         if not isinstance(spec, NetworkSet):

@@ -103,6 +103,8 @@ class Task(ABC):
     #: no metric of the task reads held-out samples (a GAN's are judged on its own generated ones), so the
     #: validation part is trained on too rather than set aside unused
     trains_on_validation = False
+    #: epoch log keys (Keras' or `evaluate`'s) whose course the task's views draw: sent with the samples
+    curve_keys: tuple[str, ...] = ()
     #: the generated data set the task's presets train on, chosen for them in the window; None: by input shape
     dataset: str | None = None
 

@@ -70,6 +70,7 @@ class DeepBelief(Task):
     targets = "integer class labels"
     reported = ("val_accuracy", "val_accuracy_random_init")
     validates_in_fit = True
+    curve_keys = reported  # pre-trained against random initialisation, epoch by epoch
 
     def __init__(self, spec):
         super().__init__(spec)

@@ -7,7 +7,9 @@ checkpoint and `train --json` see them.  They are throttled like the
 feature-map probe: an evaluation costing more than EVALUATION_SHARE of the
 epoch (and more than CHEAP_SECONDS) runs only every n-th epoch, the last
 epoch always.  `Task.samples` feeds `on_samples`, once per epoch, only
-when the sink listens.
+when the sink listens; the epoch log keys a task names in `curve_keys`
+ride along under "curves" (one value per epoch so far, NaN where an epoch
+lacks it), for views that draw a metric's course beside their pictures.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import logging
 import math
 import time
+
+import numpy as np
 
 from .prepare import Prepared, first_samples
 
@@ -40,6 +44,7 @@ class TaskEpoch:
         self.clock = clock
         self.every = 1
         self.sample_failure: str | None = None
+        self.curves: dict[str, list[float]] = {key: [] for key in getattr(task, "curve_keys", ())}
 
     def _validation(self):
         """The validation arrays as the task made them (training arrays without validation); None when streamed."""
@@ -51,6 +56,12 @@ class TaskEpoch:
         return prepared.x_train, prepared.y_train
 
     def logs(self, epoch: int, logs: dict) -> dict[str, float]:
+        metrics = self._evaluate(epoch, logs)
+        for key, values in self.curves.items():
+            values.append(float(metrics.get(key, logs.get(key, math.nan))))
+        return metrics
+
+    def _evaluate(self, epoch: int, logs: dict) -> dict[str, float]:
         data = self._validation()
         if data is None or not self.prepared.has_validation:
             return {}
@@ -78,5 +89,7 @@ class TaskEpoch:
                 log.warning(message)
                 self.sink.on_warning(message)
             return
+        if samples and self.curves:
+            samples = {**samples, "curves": {key: np.array(values) for key, values in self.curves.items()}}
         if samples:
             self.sink.on_samples(epoch, samples)

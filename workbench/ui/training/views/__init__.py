@@ -5,6 +5,7 @@ read by `TaskViews`); a view draws only samples holding the keys it
 `needs`, so a classification model without two inputs shows none.
 """
 
+from .belief import DeepBeliefView
 from .boundary import DecisionBoundaryView
 from .container import TASK_VIEWS, TaskViews
 from .generator import GeneratorView
@@ -15,5 +16,5 @@ from .samples_grid import SampleGridView
 from .segmentation import SegmentationView
 from .sequence import SequenceView
 
-__all__ = ["TASK_VIEWS", "DecisionBoundaryView", "GeneratorView", "HopfieldView", "ReconstructionView",
+__all__ = ["TASK_VIEWS", "DecisionBoundaryView", "DeepBeliefView", "GeneratorView", "HopfieldView", "ReconstructionView",
            "RecurrentView", "SampleGridView", "SegmentationView", "SequenceView", "TaskViews"]

@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from .base import TaskView
+from .belief import DeepBeliefView
 from .boundary import DecisionBoundaryView
 from .generator import GeneratorView
 from .hopfield import HopfieldView
@@ -32,6 +33,7 @@ TASK_VIEWS: dict[str, tuple[type[TaskView], ...]] = {
     "generation": (GeneratorView,),
     "gan": (SampleGridView,),
     "rbm": (SampleGridView,),
+    "dbn": (DeepBeliefView,),
     "hopfield": (HopfieldView,),
     "sequence_regression": (RecurrentView,),
     "seq2seq": (SequenceView,),

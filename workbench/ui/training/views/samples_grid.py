@@ -4,14 +4,24 @@
 it: one digit per row for a conditional GAN) or a stack of images (an RBM's
 persistent chains); either is drawn at levels [0, 1].  `filters` (an RBM's
 hidden units' weights as images, each already scaled to [0, 1]) get a
-mosaic of their own.
+mosaic of their own.  A GAN's `curves` (D(x) and D(G(z)), the
+discriminator's mean output on real and generated images, and a cDCGAN's
+label agreement) are drawn against epoch beside the grid: D(x) near 1 and
+D(G(z)) near 0 for long means the discriminator has won and the generator
+learns little.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 
+from ..plotting import BEST, TRAIN, VALIDATION, legend_beside
 from .base import TaskView, grid_mosaic
+
+#: curve key -> (legend, colour) of the GAN's per-epoch course
+GAN_CURVES = {"d_real": ("D(x), real", TRAIN), "d_fake": ("D(G(z)), generated", VALIDATION),
+              "label_agreement": ("label agreement", BEST)}
 
 
 class SampleGridView(TaskView):
@@ -23,6 +33,13 @@ class SampleGridView(TaskView):
         self.samples_box, self.samples = self.add_image_box(0, 0, "samples")
         self.filters_box, self.filters = self.add_image_box(0, 1, "hidden-unit filters")
         self.filters_box.setVisible(False)
+        self.course = self.add_side_plot("per epoch")
+        self.course.setYRange(0.0, 1.0)
+        legend_beside(self.course)
+        self.course_curves = {key: self.course.plot([], [], pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=4,
+                                                    symbolBrush=colour, name=label)
+                              for key, (label, colour) in GAN_CURVES.items()}
+        self.side.setVisible(False)
         self.restyle()
 
     def draw(self, samples: dict) -> None:
@@ -34,13 +51,25 @@ class SampleGridView(TaskView):
         self.filters_box.setVisible(filters is not None)
         if filters is not None:
             self.filters.setImage(grid_mosaic(filters).image, levels=(0.0, 1.0), autoLevels=False)
+        self._draw_course(samples.get("curves") or {})
         where = ("the persistent Gibbs chains' visible units, and each hidden unit's weights as an image"
                  if filters is not None else "the same noise every epoch, so changes are the model's")
         self.caption.setText(f"Epoch {self.epoch}: {where}." if self.epoch is not None else where)
+
+    def _draw_course(self, curves: dict) -> None:
+        shown = False
+        for key, item in self.course_curves.items():
+            values = np.asarray(curves.get(key, ()), dtype=np.float64)
+            kept = np.isfinite(values)
+            item.setData(np.arange(1, len(values) + 1)[kept], values[kept])
+            item.setVisible(bool(kept.any()))
+            shown = shown or bool(kept.any())
+        self.side.setVisible(shown)
 
     def clear(self) -> None:
         super().clear()
         self.samples.clear()
         self.filters.clear()
         self.filters_box.setVisible(False)
+        self._draw_course({})
         self.caption.setText("")
