@@ -116,7 +116,7 @@ def test_sample_grid_takes_a_gan_mosaic_or_rbm_chains_with_filters(qtbot):
     view = SampleGridView()
     qtbot.addWidget(view)
     view.show_samples(1, {"samples": np.zeros((280, 280), np.float32)})
-    assert view.samples.image.shape == (280, 280) and view.filters_box.isVisible() is False
+    assert view.samples.image.shape == (280, 280) and view.filters_box is None  # the grid keeps the width
     view.show_samples(2, {"samples": np.zeros((100, 28, 28), np.float32), "filters": np.ones((64, 28, 28), np.float32)})
     assert view.samples.image.shape == (10 * 29 - 1, 10 * 29 - 1)
     assert view.filters.image.shape == (8 * 29 - 1, 8 * 29 - 1)
@@ -129,7 +129,7 @@ def test_gan_grid_draws_the_discriminator_course_and_label_agreement_beside_it(q
     curves = {"d_real": np.array([0.9, 0.7, 0.6]), "d_fake": np.array([0.1, 0.3, 0.4]),
               "label_agreement": np.array([np.nan, 0.2, 0.5])}
     view.show_samples(3, {"samples": np.zeros((280, 280), np.float32), "curves": curves})
-    assert view.side.isVisible()
+    assert view.side.isVisible() and "D(G(z)), generated" in view.caption.text()
     assert list(view.course_curves["d_real"].getData()[1]) == [0.9, 0.7, 0.6]
     assert list(view.course_curves["label_agreement"].getData()[0]) == [2, 3]  # the NaN epoch is left out
     view.show_samples(4, {"samples": np.zeros((100, 28, 28), np.float32)})  # an RBM: no course
@@ -145,6 +145,7 @@ def test_dbn_view_draws_each_stage_and_says_what_pre_training_bought(qtbot):
     assert len(view.stage_curves) == 2 and list(view.stage_curves[1].getData()[0]) == [1, 2]
     assert list(view.tuning_curves["val_accuracy_random_init"].getData()[1]) == [0.80, 0.87]
     assert "0.900 pre-trained, 0.870 from random weights: pre-training is ahead by 3.0 points" in view.caption.text()
+    assert "RBM 2" in view.caption.text() and "random init" in view.caption.text()
     view.clear()
     assert view.caption.text() == "" and view.tuning_curves["val_accuracy"].getData()[0] is None
 

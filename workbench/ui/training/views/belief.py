@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from ..plotting import TRAIN, VALIDATION, legend_beside
+from ..plotting import TRAIN, VALIDATION, legend_html
 from .base import TaskView, class_color
 
 #: curve key -> (legend, colour)
@@ -28,14 +28,12 @@ class DeepBeliefView(TaskView):
         super().__init__(parent)
         self.stages = self.add_plot(0, 0, "pre-training: reconstruction MSE per RBM")
         self.stages.setLabel("bottom", "epoch of the stage")
-        legend_beside(self.stages)
         self.stage_curves: list[pg.PlotDataItem] = []
         self.tuning = self.add_side_plot("fine-tuning: validation accuracy")
         self.tuning.setLabel("bottom", "epoch")
-        legend_beside(self.tuning)
         self.tuning_curves = {key: self.tuning.plot([], [], pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=4,
-                                                    symbolBrush=colour, name=label)
-                              for key, (label, colour) in FINE_TUNING.items()}
+                                                    symbolBrush=colour)
+                              for key, (_, colour) in FINE_TUNING.items()}
         self.restyle()
 
     def draw(self, samples: dict) -> None:
@@ -43,7 +41,7 @@ class DeepBeliefView(TaskView):
         while len(self.stage_curves) < len(stages):
             index = len(self.stage_curves)
             colour = class_color(index + 2)  # after the two fine-tuning colours
-            self.stage_curves.append(self.stages.plot([], [], pen=pg.mkPen(colour, width=2), name=f"RBM {index + 1}"))
+            self.stage_curves.append(self.stages.plot([], [], pen=pg.mkPen(colour, width=2)))
         for row, item in zip(stages, self.stage_curves):
             kept = np.isfinite(row)
             item.setData(np.arange(1, len(row) + 1)[kept], row[kept])
@@ -55,7 +53,9 @@ class DeepBeliefView(TaskView):
             item.setData(np.arange(1, len(values) + 1)[kept], values[kept])
             if kept.any():
                 last[key] = values[kept][-1]
-        self.caption.setText(self._verdict(last))
+        legend = [(class_color(index + 2), f"RBM {index + 1}") for index in range(len(stages))]
+        legend += [(colour, label) for label, colour in FINE_TUNING.values()]
+        self.caption.setText(f"{self._verdict(last)}<br>{legend_html(legend)}")
 
     def _verdict(self, last: dict) -> str:
         epoch = f"Epoch {self.epoch}: " if self.epoch is not None else ""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from ..plotting import BEST, TRAIN, VALIDATION, legend_beside
+from ..plotting import BEST, TRAIN, VALIDATION, legend_html
 from .base import TaskView, grid_mosaic
 
 #: curve key -> (legend, colour) of the GAN's per-epoch course
@@ -31,14 +31,12 @@ class SampleGridView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.samples_box, self.samples = self.add_image_box(0, 0, "samples")
-        self.filters_box, self.filters = self.add_image_box(0, 1, "hidden-unit filters")
-        self.filters_box.setVisible(False)
+        self.filters_box = self.filters = None  # made for the first filters (an RBM's): a GAN's grid keeps the width
         self.course = self.add_side_plot("per epoch")
         self.course.setYRange(0.0, 1.0)
-        legend_beside(self.course)
         self.course_curves = {key: self.course.plot([], [], pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=4,
-                                                    symbolBrush=colour, name=label)
-                              for key, (label, colour) in GAN_CURVES.items()}
+                                                    symbolBrush=colour)
+                              for key, (_, colour) in GAN_CURVES.items()}
         self.side.setVisible(False)
         self.restyle()
 
@@ -48,28 +46,34 @@ class SampleGridView(TaskView):
             grid = grid_mosaic(grid).image
         self.samples.setImage(grid, levels=(0.0, 1.0), autoLevels=False)
         filters = samples.get("filters")
-        self.filters_box.setVisible(filters is not None)
+        if filters is not None and self.filters is None:
+            self.filters_box, self.filters = self.add_image_box(0, 1, "hidden-unit filters")
         if filters is not None:
             self.filters.setImage(grid_mosaic(filters).image, levels=(0.0, 1.0), autoLevels=False)
-        self._draw_course(samples.get("curves") or {})
+        legend = self._draw_course(samples.get("curves") or {})
         where = ("the persistent Gibbs chains' visible units, and each hidden unit's weights as an image"
                  if filters is not None else "the same noise every epoch, so changes are the model's")
-        self.caption.setText(f"Epoch {self.epoch}: {where}." if self.epoch is not None else where)
+        text = f"Epoch {self.epoch}: {where}." if self.epoch is not None else where
+        self.caption.setText(text + (f"<br>{legend}" if legend else ""))
 
-    def _draw_course(self, curves: dict) -> None:
-        shown = False
+    def _draw_course(self, curves: dict) -> str:
+        """Plot the curves present; the legend of those drawn, as rich text for the caption (a legend inside a
+        narrow dock's plot would cover it or be cut)."""
+        drawn = []
         for key, item in self.course_curves.items():
             values = np.asarray(curves.get(key, ()), dtype=np.float64)
             kept = np.isfinite(values)
             item.setData(np.arange(1, len(values) + 1)[kept], values[kept])
             item.setVisible(bool(kept.any()))
-            shown = shown or bool(kept.any())
-        self.side.setVisible(shown)
+            if kept.any():
+                drawn.append(GAN_CURVES[key][::-1])
+        self.side.setVisible(bool(drawn))
+        return legend_html(drawn) if drawn else ""
 
     def clear(self) -> None:
         super().clear()
         self.samples.clear()
-        self.filters.clear()
-        self.filters_box.setVisible(False)
+        if self.filters is not None:
+            self.filters.clear()
         self._draw_course({})
         self.caption.setText("")
