@@ -240,3 +240,28 @@ def test_views_import_without_tensorflow_or_matplotlib():
         "print(bad); sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_tiny_gan_comparison_names_its_losses_in_the_leaderboard(view, qtbot, tmp_path):
+    import numpy as np
+
+    from workbench.data import load_dataset
+    from workbench.spec.networks_io import network_preset_paths
+    from workbench.train import TrainConfig
+
+    assert {"gan_mlp_mnist", "dcgan_mnist", "cdcgan_mnist"} <= set(view.candidates.labels())
+    view.set_checked(["gan_mlp_mnist"])
+    [entry] = view.checked_entries()
+    assert list(entry.spec.networks) == ["generator", "discriminator"] and set(network_preset_paths()) >= {entry.label}
+    mnist = load_dataset("mnist_subset", max_samples=64)
+    np.savez(tmp_path / "tiny.npz", x=mnist.x_train[:64], y=mnist.y_train[:64])
+    config = TrainConfig(epochs=1, batch_size=32, tensorboard=False)
+    with qtbot.waitSignal(view.comparisonFinished, timeout=120_000) as finished:
+        view.start([entry], str(tmp_path / "tiny.npz"), config, tmp_path / "cmp")
+    [record] = finished.args[0]
+    assert record.status == FINISHED and record.params == 559_632 + 533_505
+    headers = view.model.column_names()
+    assert headers[-3:] == ["best_label_agreement", "d_loss", "g_loss"]
+    d_loss = view.proxy.index(0, headers.index("d_loss")).data()
+    assert float(d_loss) == pytest.approx(record.metrics["d_loss"], abs=1e-4) and d_loss != ""
+    assert view.proxy.index(0, headers.index("best_label_agreement")).data() == ""  # no score: left empty

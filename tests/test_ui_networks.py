@@ -198,6 +198,13 @@ def test_train_a_gan_from_the_window_then_reopen_its_run_with_both_networks_and_
     assert views.task == "gan" and views.stack.currentWidget() is views.tabs, views.message.text()  # the epoch grid
     assert {"d_loss", "g_loss"} <= set(window.training.curves.record.epoch_logs)
     assert window.training.panel.drift_label.isHidden()  # the canvas is the set just trained
+    note = "follow one network; the GAN trains two (generator, discriminator): see the Task View."
+    assert window.training.feature_maps.heading.text() == f"Feature maps {note}"
+    assert window.training.weights.filters_label.text == f"Weights {note}"
+    window.training.feature_maps.set_layer(None)
+    window.training._on_selection_changed(["fc1"])  # as a click on the generator's first layer
+    qtbot.wait(500)  # a probe of the trained model would have answered by now
+    assert window.training.feature_maps.heading.text() == f"Feature maps {note}"  # no probe of the GANTrainer
 
     _clean(window)
     assert window.open_path(str(run / "generator.h5"))

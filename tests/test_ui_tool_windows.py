@@ -182,3 +182,14 @@ def test_diff_of_two_checked_presets(window):
     window.actions["diff_checked"].trigger()
     diff = window.tools.diff_window.view.diff
     assert diff.params_delta == 5_309_696 and len(diff.added) == 3 and not diff.removed
+
+
+def test_checked_gan_cards_are_checked_in_the_comparison(window):
+    window.gallery.model.set_checked(["gan_mlp_mnist", "dcgan_mnist", "lenet5"])
+    assert sorted(window.gallery.model.checked_slugs()) == ["dcgan_mnist", "gan_mlp_mnist", "lenet5"]
+    window.actions["compare"].trigger()
+    view = window.tools.compare_view
+    assert sorted(checked_candidates(view)) == ["dcgan_mnist", "gan_mlp_mnist", "lenet5"]
+    entries = {e.label: e.spec for e in view.checked_entries()}
+    assert list(entries["dcgan_mnist"].networks) == ["generator", "discriminator"]
+    assert "gan_mlp_mnist" not in window.tools.sweep_tab.targets.labels()  # a sweep tunes one network

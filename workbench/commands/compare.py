@@ -11,8 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..compare.results import leaderboard_columns, ranked
 from ..errors import WorkbenchError
-from ..keras_bridge.targets import open_model
+from ..keras_bridge.targets import open_model, open_trainable
 from ..spec import preset_paths
 from ..spec.units import human, human_bytes, plain
 from ..quiet_tensorflow import import_keras_quietly
@@ -48,11 +49,13 @@ def add_parsers(sub) -> None:
     add_mlflow_option(p)
 
 
-def _entries(targets: list[str]):
+def _entries(targets: list[str], opener=open_model):
+    """Entries labelled by slug (or file stem); `opener=open_trainable` also takes multi-network presets."""
     from ..compare.runner import make_entries
+    from ..spec.networks_io import network_preset_paths
 
-    slugs = preset_paths()
-    return make_entries([(t if t in slugs else Path(t).stem, open_model(t), t) for t in targets])
+    slugs = {**preset_paths(), **network_preset_paths()}
+    return make_entries([(t if t in slugs else Path(t).stem, opener(t), t) for t in targets])
 
 
 def _config(args):
@@ -110,8 +113,8 @@ class _ProgressSink:
 
     def on_run_epoch(self, index: int, record) -> None:
         bar = self.bars.get(index)
-        if bar is not None and record.best_val_accuracy is not None:
-            bar.set_postfix_str(f"epoch {record.epochs} best val acc {record.best_val_accuracy:.3f}")
+        if bar is not None and record.best_value is not None:
+            bar.set_postfix_str(f"epoch {record.epochs} best {record.monitor} {record.best_value:.3f}")
 
     def on_run_finished(self, index: int, record) -> None:
         bar = self.bars.pop(index, None)
@@ -126,21 +129,35 @@ class _ProgressSink:
             print(f"{label}: {record.status}: {plain(record.error)}", file=sys.stderr)
 
 
+#: the table's header and cell text per `leaderboard_columns` column; a best-value or named-metric column
+#: not listed here is headed by its own name, its value shown to four places
+_TABLE = {
+    "preset": ("preset", plain),
+    "params": ("params", lambda v: f"{v:,}"),
+    "macs": ("MACs", human),
+    "epochs": ("epochs", str),
+    "best_val_accuracy": ("best val acc", lambda v: f"{v:.4f}"),
+    "best_epoch": ("@", str),
+    "final_val_loss": ("val loss", lambda v: f"{v:.4f}"),
+    "train_seconds": ("time", lambda v: f"{v:.1f} s"),
+    "samples_per_second": ("samples/s", lambda v: f"{v:,.0f}"),
+    "model_bytes": ("model", human_bytes),
+}
+
+
 def leaderboard_table(records) -> str:
-    """Finished runs, best validation accuracy first."""
-    headers = ["preset", "params", "MACs", "train mem", "epochs", "best val acc", "@", "val loss", "time", "samples/s",
-               "model"]
-    done = sorted((r for r in records if r.finished), key=lambda r: -(r.best_val_accuracy or 0.0))
-    rows = [
-        [
-            plain(r.preset), f"{r.params:,}", human(r.macs), human_bytes(r.training_memory), str(r.epochs),
-            "" if r.best_val_accuracy is None else f"{r.best_val_accuracy:.4f}",
-            "" if r.best_epoch is None else str(r.best_epoch),
-            "" if r.final_val_loss is None else f"{r.final_val_loss:.4f}",
-            f"{r.train_seconds:.1f} s", f"{r.samples_per_second:,.0f}", human_bytes(r.model_bytes),
-        ]
-        for r in done
-    ]
+    """Finished runs, best score first (each task's own direction); runs without a score (a GAN without label
+    agreement) after them in queue order.  The columns are `leaderboard_columns`, training memory beside MACs."""
+    done = ranked([r for r in records if r.finished])
+    columns = list(leaderboard_columns(done))
+    columns.insert(columns.index("macs") + 1, "training_memory")
+    table = {**_TABLE, "training_memory": ("train mem", human_bytes)}
+    headers = [table.get(c, (c,))[0] for c in columns]
+    rows = []
+    for r in done:
+        cells = {**r.csv_row(), "training_memory": r.training_memory}
+        rows.append(["" if cells.get(c) is None else table.get(c, (c, lambda v: f"{v:.4f}"))[1](cells[c])
+                     for c in columns])
     widths = [max(len(h), *(len(row[c]) for row in rows)) if rows else len(h) for c, h in enumerate(headers)]
     lines = ["  ".join(c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(row, widths)))
              for row in [headers] + rows]
@@ -151,7 +168,7 @@ def run_compare(args) -> int:
     from ..compare.report import comparison_document, write_reports
     from ..compare.runner import ComparisonRunner
 
-    entries = _entries(args.targets)
+    entries = _entries(args.targets, open_trainable)
     input_shape, config, dataset, out_dir = run_inputs(args)
     backend = backend_from_args(args)
     import_keras_quietly()

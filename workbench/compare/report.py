@@ -19,7 +19,7 @@ from typing import Any
 from ..atomic import atomic_target, write_text_atomic
 from ..errors import WorkbenchError
 from ..spec.units import human
-from .results import RunRecord, leaderboard_columns
+from .results import CSV_COLUMNS, RunRecord, leaderboard_columns
 
 COMPARISON_VERSION = 1
 CSV_NAME, JSON_NAME, PNG_NAME = "comparison.csv", "comparison.json", "comparison.png"
@@ -47,19 +47,23 @@ def csv_text(records: Sequence[RunRecord]) -> str:
 
 
 def _rounded(column: str, value: Any) -> Any:
-    digits = _DIGITS.get(column, 4 if column.startswith("best_val") else None)
+    digits = _DIGITS.get(column, 4 if column.startswith("best_val") or column not in CSV_COLUMNS else None)
     return round(float(value), digits) if digits is not None else value
 
 
 def comparison_document(records: Sequence[RunRecord], *, dataset: dict, config: dict,
                         input_shape: Sequence[int] | None = None) -> dict:
-    """The `comparison.json` document: settings shared by every run, then each run with its curves."""
+    """The `comparison.json` document: settings shared by every run, then each run with its curves.
+
+    `unscored` names the finished runs that have no score to rank by (a GAN without label agreement): their
+    best value is left empty and they keep their queue order."""
     return {
         "workbench_comparison": COMPARISON_VERSION,
         "dataset": dataset,
         "config": config,
         "input_shape": list(input_shape) if input_shape else None,
         "columns": list(leaderboard_columns([r for r in records if r.finished])),
+        "unscored": [r.preset for r in records if r.finished and r.best_value is None],
         "runs": [r.to_dict() for r in records],
     }
 
@@ -114,7 +118,7 @@ def png_bytes(records: Sequence[RunRecord], title: str = "") -> bytes:
             ax.grid(alpha=0.3)
             if x_key == "epoch":
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            if row == 0 and col == 0 and plotted:
+            if row == 0 and col == 0 and ax.get_lines():
                 ax.legend(fontsize="small")
     bubbles = fig.add_subplot(grid[:, 2])
     _bubbles(bubbles, [r for r in records if r.finished and r.best_val_accuracy is not None], colours)

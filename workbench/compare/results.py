@@ -22,6 +22,11 @@ FINISHED, FAILED, CANCELLED = "finished", "failed", "cancelled"
 #: per-epoch series kept for the overlaid curves; `elapsed` is wall seconds since the run started
 CURVES = ("loss", "accuracy", "val_loss", "val_accuracy", "elapsed")
 
+#: task -> (log key, direction) its runs are ranked by, where that is not the key the task monitors.  A GAN
+#: monitors `g_loss` when it has no label agreement (to keep a checkpoint), but an adversarial loss does not
+#: say which generator is better: its runs rank by label agreement, and an unconditional GAN has no score.
+SCORES = {"gan": ("label_agreement", "max")}
+
 
 @dataclass
 class RunRecord:
@@ -49,10 +54,20 @@ class RunRecord:
     run_dir: str = ""
     reused: bool = False  # taken from an earlier run in the same directory instead of retrained
     curves: dict[str, list[float]] = field(default_factory=dict)
+    task: str = ""  # the task's name ("classification", "gan", "rbm", ...), once training started
+    metric_names: list[str] = field(default_factory=list)  # the metrics the task reports, by log key
+    metrics: dict[str, float | None] = field(default_factory=dict)  # each at the best epoch (no score: the last)
+    network_params: dict[str, int] = field(default_factory=dict)  # per network of a multi-network preset
+    model_file: str = ""  # the run's model file in `run_dir` ("" for model.h5); a GAN's is generator.h5
 
     @property
     def finished(self) -> bool:
         return self.status == FINISHED
+
+    def set_task(self, task: str, reported, monitor: str, mode: str) -> None:
+        """The task's name, reported metrics and monitored key, the key replaced by the task's `SCORES` entry."""
+        self.task, self.metric_names = task, list(reported)
+        self.monitor, self.mode = SCORES.get(task, (monitor, mode))
 
     def add_epoch(self, logs: dict[str, float], elapsed: float) -> None:
         """Append one epoch's logs to the curves and update the best/final figures.
@@ -62,7 +77,7 @@ class RunRecord:
         """
         accuracy = accuracy_key(logs)
         sources = {"accuracy": accuracy, "val_accuracy": f"val_{accuracy}"}
-        for key in dict.fromkeys((*CURVES, *self.monitored_curve())):
+        for key in dict.fromkeys((*CURVES, *self.monitored_curve(), *self.metric_names)):
             value = elapsed if key == "elapsed" else logs.get(sources.get(key, key))
             self.curves.setdefault(key, []).append(_float(value))
         self.epochs = len(self.curves["elapsed"])
@@ -90,6 +105,8 @@ class RunRecord:
             self.best_epoch = next(i for v, i in valid if v == best) + 1
         losses = [v for v in self.curves.get("val_loss", []) if v is not None]
         self.final_val_loss = losses[-1] if losses else None
+        row = self.best_epoch - 1 if self.best_epoch is not None else self.epochs - 1
+        self.metrics = {name: _at(self.curves.get(name, []), row) for name in self.metric_names}
 
     def series(self, x_key: str, y_key: str) -> tuple[list[float], list[float]]:
         """One curve's points: `y_key` against "epoch" (1, 2, …) or "elapsed", missing values dropped."""
@@ -103,7 +120,11 @@ class RunRecord:
         row = {name: getattr(self, name) for name in CSV_COLUMNS}
         if self.best_column != "best_val_accuracy":
             row[self.best_column] = self.best_value
-        return row
+        return {**self.metrics, **row}
+
+    def named_metrics(self) -> list[str]:
+        """The reported metrics with a value that are not the monitored one (that is the best column)."""
+        return [name for name, value in self.metrics.items() if value is not None and name != self.monitor]
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -121,11 +142,22 @@ class RunRecord:
 
 
 def leaderboard_columns(records) -> tuple[str, ...]:
-    """`CSV_COLUMNS`, with `best_val_accuracy` standing for the best monitored value of each task in `records`:
-    classification alone keeps the columns unchanged; an autoencoder comparison gets `best_val_mse`."""
+    """`CSV_COLUMNS`, with `best_val_accuracy` standing for the best monitored value of each task in `records`
+    and each task's other reported metrics after `final_val_loss`: classification alone keeps the columns
+    unchanged; an autoencoder comparison gets `best_val_mse`, a GAN one `best_label_agreement`, `d_loss`, `g_loss`."""
     best = list(dict.fromkeys(r.best_column for r in records)) or ["best_val_accuracy"]
-    at = CSV_COLUMNS.index("best_val_accuracy")
-    return CSV_COLUMNS[:at] + tuple(best) + CSV_COLUMNS[at + 1:]
+    named = tuple(dict.fromkeys(name for r in records for name in r.named_metrics()))
+    at, after = CSV_COLUMNS.index("best_val_accuracy"), CSV_COLUMNS.index("final_val_loss") + 1
+    return CSV_COLUMNS[:at] + tuple(best) + CSV_COLUMNS[at + 1:after] + named + CSV_COLUMNS[after:]
+
+
+def ranked(records) -> list:
+    """Records best score first, each by its own direction, runs scored by the same column together (in the
+    order their columns first appear); those without a score after them, in queue order."""
+    scored = [r for r in records if r.best_value is not None]
+    groups = list(dict.fromkeys(r.best_column for r in scored))
+    scored.sort(key=lambda r: (groups.index(r.best_column), r.best_value if r.mode == "min" else -r.best_value))
+    return scored + [r for r in records if r.best_value is None]
 
 
 def accuracy_key(logs: dict[str, float]) -> str:
@@ -133,6 +165,10 @@ def accuracy_key(logs: dict[str, float]) -> str:
     if "accuracy" in logs:
         return "accuracy"
     return next((k for k in logs if k.endswith("_accuracy") and not k.startswith("val_")), "accuracy")
+
+
+def _at(values: list, row: int) -> float | None:
+    return values[row] if 0 <= row < len(values) else None
 
 
 def _float(value: Any) -> float | None:

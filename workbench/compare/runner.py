@@ -7,6 +7,11 @@ history.csv, model.h5, as the Trainer writes them) plus `comparison-entry.json`,
 the entry's leaderboard row and the settings it was trained with, so that a
 second comparison into the same directory reuses what already finished.
 
+An entry may be a multi-network preset (`NetworkSet`, a GAN): the Trainer
+trains it through the same task session as `workbench train`; its record
+holds the networks' parameters and multiply-adds summed (and each
+network's parameters), and the task's reported metrics (`d_loss`, `g_loss`).
+
 A failing entry (a spec that cannot take the data, a NaN loss, a crash) is
 reported through the sink and recorded as failed; the others still run.
 Between runs the model is dropped and Keras' state cleared (`release_memory`),
@@ -28,6 +33,7 @@ from typing import Any
 
 from ..errors import WorkbenchError
 from ..spec import ModelSpec, analyze, with_input_shape
+from ..spec.networks import NetworkSet
 from ..atomic import write_text_atomic
 from ..train.config import TrainConfig
 from ..train.prepare import adapt_spec
@@ -46,14 +52,14 @@ _DATASET_KEYS = ("name", "task", "input_shape", "classes", "num_train", "num_val
 
 @dataclass
 class CompareEntry:
-    """One candidate: a label for the leaderboard (also its run folder's name) and its spec."""
+    """One candidate: a label for the leaderboard (also its run folder's name) and its spec (or network set)."""
 
     label: str
-    spec: ModelSpec
+    spec: ModelSpec | NetworkSet
     source: str = ""
 
 
-def make_entries(candidates: Sequence[tuple[str, ModelSpec, str]]) -> list[CompareEntry]:
+def make_entries(candidates: Sequence[tuple[str, ModelSpec | NetworkSet, str]]) -> list[CompareEntry]:
     """(label, spec, source) triples -> entries; a repeated label gets -2, -3 …"""
     entries: list[CompareEntry] = []
     taken: set[str] = set()
@@ -174,8 +180,16 @@ class ComparisonRunner:
     def run_dir(self, entry: CompareEntry) -> Path:
         return self.out_dir / run_folder_name(entry.label)
 
-    def fitted_spec(self, entry: CompareEntry) -> ModelSpec:
-        """The spec as it trains: the input override applied, the head sized for the data."""
+    def fitted_spec(self, entry: CompareEntry) -> ModelSpec | NetworkSet:
+        """The spec as it trains: the input override applied, the head sized for the data.
+
+        A network set trains as its preset says: its task checks the data against its networks."""
+        if isinstance(entry.spec, NetworkSet):
+            if self.input_shape:
+                raise WorkbenchError(f"{entry.label}: holds several networks ({', '.join(entry.spec.networks)}), "
+                                     f"so one input shape for every entry does not apply; set each network's "
+                                     f"input in its preset")
+            return entry.spec
         spec = with_input_shape(entry.spec, self.input_shape) if self.input_shape else entry.spec
         spec, _notes = adapt_spec(spec, self.dataset)
         return spec
@@ -188,12 +202,7 @@ class ComparisonRunner:
             spec, problem = None, "\n".join(exc.problems)
         else:
             problem = ""
-            analysis = analyze(spec)
-            record.input_shape = tuple(spec.input_shape)
-            record.classes = self.dataset.output_units
-            record.params = analysis.total_params
-            record.macs = analysis.total_macs
-            record.training_memory = analysis.training_memory(self.config.batch_size, self.config.optimizer)
+            self._measure(spec, record)
         self._emit("on_run_started", index, copy.deepcopy(record))
         if self._is_cancelled(index):
             return _ended(record, CANCELLED, "cancelled before it started")
@@ -203,6 +212,23 @@ class ComparisonRunner:
         if earlier is not None:
             return earlier
         return self._train(index, spec, record, self._entry_key(spec))
+
+    def _measure(self, spec: ModelSpec | NetworkSet, record: RunRecord) -> None:
+        """Input shape, classes, parameters, multiply-adds and training memory; a network set's summed over its
+        networks (the discriminator's input is the set's), each network's parameters kept."""
+        networks = spec.networks if isinstance(spec, NetworkSet) else {"": spec}
+        analyses = {name: analyze(network) for name, network in networks.items()}
+        if isinstance(spec, NetworkSet):
+            record.network_params = {name: a.total_params for name, a in analyses.items()}
+            shown = spec.networks.get("discriminator", next(iter(spec.networks.values())))
+        else:
+            shown = spec
+        record.input_shape = tuple(shown.input_shape)
+        record.classes = self.dataset.output_units
+        record.params = sum(a.total_params for a in analyses.values())
+        record.macs = sum(a.total_macs for a in analyses.values())
+        record.training_memory = sum(a.training_memory(self.config.batch_size, self.config.optimizer)
+                                     for a in analyses.values())
 
     def reusable(self, entry: CompareEntry, spec: ModelSpec | None = None) -> RunRecord | None:
         """The earlier finished run of `entry` in its folder with the same spec, config and data, if reuse is on."""
@@ -219,7 +245,7 @@ class ComparisonRunner:
             earlier.reused = True
         return earlier
 
-    def _entry_key(self, spec: ModelSpec) -> dict:
+    def _entry_key(self, spec: ModelSpec | NetworkSet) -> dict:
         described = self.dataset.describe()
         return {
             "spec": spec.to_dict(),
@@ -227,7 +253,7 @@ class ComparisonRunner:
             "dataset": {k: described.get(k) for k in _DATASET_KEYS},
         }
 
-    def _train(self, index: int, spec: ModelSpec, record: RunRecord, key: dict) -> RunRecord:
+    def _train(self, index: int, spec: ModelSpec | NetworkSet, record: RunRecord, key: dict) -> RunRecord:
         from ..train.trainer import Trainer
 
         trainer = Trainer(self.config, check_memory=self.check_memory)
@@ -236,7 +262,7 @@ class ComparisonRunner:
             stop_now = self._cancel_all or index in self._cancelled
         if stop_now:
             trainer.stop()
-        run_sink = _RunSink(self, index, record)
+        run_sink = _RunSink(self, index, record, trainer)
         run_dir = Path(record.run_dir)
         try:
             result = trainer.run(spec, self.dataset, run_sink, run_dir=run_dir)
@@ -259,7 +285,9 @@ class ComparisonRunner:
         if record.train_seconds > 0:
             record.samples_per_second = run_sink.num_train * trained_epochs / record.train_seconds
         if model_path is not None and Path(model_path).is_file():
-            record.model_bytes = Path(model_path).stat().st_size
+            record.model_file = Path(model_path).name
+            saved = [run_dir / f"{name}.h5" for name in spec.networks] if isinstance(spec, NetworkSet) else [model_path]
+            record.model_bytes = sum(Path(p).stat().st_size for p in saved if Path(p).is_file())
         record.status = FINISHED
         _write_entry(run_dir, key, record)
         return record
@@ -268,8 +296,8 @@ class ComparisonRunner:
 class _RunSink:
     """Receives one Trainer's events and turns them into comparison events."""
 
-    def __init__(self, runner: ComparisonRunner, index: int, record: RunRecord):
-        self.runner, self.index, self.record = runner, index, record
+    def __init__(self, runner: ComparisonRunner, index: int, record: RunRecord, trainer):
+        self.runner, self.index, self.record, self.trainer = runner, index, record, trainer
         self.total_steps = 0
         self.num_train = 0
         self.elapsed = 0.0
@@ -277,7 +305,8 @@ class _RunSink:
     def on_start(self, info) -> None:
         self.total_steps = info.steps_per_epoch * max(info.epochs - info.initial_epoch, 0)
         self.num_train = info.num_train
-        self.record.monitor, self.record.mode = info.monitor, info.mode
+        task = self.trainer.task  # bound by the session before it starts
+        self.record.set_task(task.name, task.reported, info.monitor, info.mode)
         self.runner._emit("on_run_progress", self.index, 0, self.total_steps)
 
     def on_batch(self, step: int, logs: dict) -> None:
@@ -314,7 +343,7 @@ def _read_finished(run_dir: Path, key: dict) -> RunRecord | None:
         record = RunRecord.from_dict(document["record"])
     except (KeyError, TypeError, ValueError):
         return None
-    if not record.finished or not (run_dir / MODEL_FILE).is_file():
+    if not record.finished or not (run_dir / (record.model_file or MODEL_FILE)).is_file():
         return None
     return record
 

@@ -1,5 +1,9 @@
 """The checkable list of architectures a comparison trains or a sweep tunes: every preset, then specs added.
 
+A comparison's list also offers the multi-network presets (a GAN's generator
+and discriminator, trained as one entry); a sweep's does not, since a sweep
+tunes one network's settings.
+
 A preset's spec is read from its file only when the list is turned into
 entries (a run starts), so the list opens at once; a spec added from the
 canvas or a saved file rides on its item, and adding one of the same label
@@ -13,15 +17,17 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from ...compare.runner import CompareEntry, make_entries
 from ...spec import ModelSpec, load_preset, preset_paths
+from ...spec.networks_io import load_networks, network_preset_paths
 from .leaderboard import SPEC_ROLE
 
 
 class CandidateList(QListWidget):
-    """One checkable row per preset slug and per added spec."""
+    """One checkable row per preset slug (with `networks`, per multi-network preset slug too) and per added spec."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, networks: bool = False):
         super().__init__(parent)
-        for slug, path in preset_paths().items():
+        self._networks = network_preset_paths() if networks else {}
+        for slug, path in {**preset_paths(), **self._networks}.items():
             self._add(slug, None, str(path), checked=False)
 
     def add_spec(self, label: str, spec: ModelSpec, checked: bool = True) -> None:
@@ -57,6 +63,8 @@ class CandidateList(QListWidget):
         for i in range(self.count()):
             item = self.item(i)
             if item.checkState() == Qt.Checked:
-                spec = item.data(SPEC_ROLE)
-                chosen.append((item.text(), spec if spec is not None else load_preset(slugs[item.text()]), item.text()))
+                spec, label = item.data(SPEC_ROLE), item.text()
+                if spec is None:
+                    spec = load_networks(self._networks[label]) if label in self._networks else load_preset(slugs[label])
+                chosen.append((label, spec, label))
         return make_entries(chosen)

@@ -1,4 +1,11 @@
-"""The leaderboard: one row per candidate, sortable, with its progress while it trains."""
+"""The leaderboard: one row per candidate, sortable, with its progress while it trains.
+
+The fixed columns are classification's; a task that ranks by another value or
+reports other metrics adds a column per `leaderboard_columns` name that is
+not one of them (`best_val_mse`, a GAN's `best_label_agreement`, `d_loss`,
+`g_loss`, a Hopfield net's `recall_at_8` …), after the fixed ones, as soon
+as a row has it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar
 
-from ...compare.results import CANCELLED, FAILED, FINISHED, RunRecord
+from ...compare.results import CANCELLED, CSV_COLUMNS, FAILED, FINISHED, RunRecord, leaderboard_columns
 from ...spec.units import human, human_bytes
 
 SORT_ROLE = Qt.UserRole + 1
@@ -55,22 +62,29 @@ class LeaderboardModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._rows: list[_Row] = []
+        self._extra: list[str] = []  # the task columns after `_COLUMNS`, by `leaderboard_columns` name
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_COLUMNS)
+        return 0 if parent.isValid() else len(_COLUMNS) + len(self._extra)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return _COLUMNS[section][0]
+            return _COLUMNS[section][0] if section < len(_COLUMNS) else self._extra[section - len(_COLUMNS)]
         return None
+
+    def column_names(self) -> list[str]:
+        """Every header, the task columns last."""
+        return [c[0] for c in _COLUMNS] + self._extra
 
     def data(self, index: QModelIndex, role=Qt.DisplayRole):
         if not index.isValid():
             return None
         row = self._rows[index.row()]
+        if index.column() >= len(_COLUMNS):
+            return _task_cell(row, self._extra[index.column() - len(_COLUMNS)], role)
         header, attr, text, key = _COLUMNS[index.column()]
         if index.column() == STATUS_COLUMN:
             if role == Qt.DisplayRole:
@@ -99,6 +113,7 @@ class LeaderboardModel(QAbstractTableModel):
         """New rows, all in `state` (None: each record's own status)."""
         self.beginResetModel()
         self._rows = [_Row(r, state or r.status, 1.0 if (state or r.status) == FINISHED else 0.0) for r in records]
+        self._extra = _task_columns(records)
         self.endResetModel()
 
     def set_record(self, index: int, record: RunRecord, state: str) -> None:
@@ -107,6 +122,12 @@ class LeaderboardModel(QAbstractTableModel):
         row.record, row.state = record, state
         if state == FINISHED:
             row.progress = 1.0
+        added = [c for c in _task_columns(self.records()) if c not in self._extra]
+        if added:
+            first = len(_COLUMNS) + len(self._extra)
+            self.beginInsertColumns(QModelIndex(), first, first + len(added) - 1)
+            self._extra += added
+            self.endInsertColumns()
         self._changed(index)
 
     def set_progress(self, index: int, fraction: float) -> None:
@@ -115,7 +136,7 @@ class LeaderboardModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(index, STATUS_COLUMN), self.index(index, STATUS_COLUMN))
 
     def _changed(self, index: int) -> None:
-        self.dataChanged.emit(self.index(index, 0), self.index(index, len(_COLUMNS) - 1))
+        self.dataChanged.emit(self.index(index, 0), self.index(index, self.columnCount() - 1))
 
     def record(self, index: int) -> RunRecord:
         return self._rows[index].record
@@ -138,6 +159,23 @@ def _known(row: _Row, attr: str) -> bool:
     if attr in _LIVE:
         return row.record.epochs > 0
     return attr == "preset" or row.state == FINISHED
+
+
+def _task_columns(records: list[RunRecord]) -> list[str]:
+    """The `leaderboard_columns` of rows that trained an epoch that the fixed columns do not show."""
+    return [c for c in leaderboard_columns([r for r in records if r.epochs]) if c not in CSV_COLUMNS]
+
+
+def _task_cell(row: _Row, column: str, role):
+    """A task column's cell: its value to four places, empty (sorted last) where the row has none."""
+    value = row.record.csv_row().get(column) if row.record.epochs else None
+    if role == Qt.DisplayRole:
+        return "" if value is None else f"{value:.4f}"
+    if role == SORT_ROLE:
+        return -math.inf if value is None else float(value)
+    if role == Qt.TextAlignmentRole:
+        return int(Qt.AlignRight | Qt.AlignVCenter)
+    return None
 
 
 def _status_text(row: _Row) -> str:

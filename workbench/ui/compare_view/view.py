@@ -83,7 +83,7 @@ class CompareView(QWidget):
         self._dirty = False
         self._blocked: str | None = None
 
-        self.candidates = CandidateList(self)
+        self.candidates = CandidateList(self, networks=True)
         for label, spec in (specs or {}).items():
             self.add_spec(label, spec)
         add_file = QPushButton("Add saved spec…", self)

@@ -1,9 +1,8 @@
 """The training feature in one object: the panel, the live views, evaluation and runs around a TrainingJob.
 
-The main window creates one `TrainingController`, puts its widgets in
-docks and its actions in a menu; everything else about training happens
-here.  All of the job's signals arrive at slots of this GUI-thread object,
-which hands the data to the views.
+The main window creates one `TrainingController`, puts its widgets in docks and its actions in a
+menu; everything else about training happens here.  All of the job's signals arrive at slots of
+this GUI-thread object, which hands the data to the views.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from workbench.data import dataset_names
 from workbench.data.registry import with_options
 from workbench.errors import WorkbenchError
 from workbench.spec import INPUT, ModelSpec
-from workbench.spec.networks import total_params
+from workbench.spec.networks import NetworkSet, total_params
 from workbench.spec.units import shape_text
 from workbench.train import DIVERGED, FAILED, FINISHED, STOPPED, RunDir, TrainResult
 from workbench.train.batches import BatchChunk
@@ -27,7 +26,7 @@ from workbench.train.memory_check import REFUSAL
 from ..background import problem_text
 from .curves import CurvesView
 from .evaluation import EvaluationView
-from .feature_maps import FeatureMapView
+from .feature_maps import FeatureMapView, default_probe_layer, one_network_note
 from .job import TrainingJob
 from .panel import TrainingPanel
 from .runs import RunsView, RunSummary, scan_runs
@@ -36,14 +35,6 @@ from .weights import WeightsView
 from .worker import FeatureMaps, RunStarted, TrainRequest
 
 MODEL_FILTER = "Keras HDF5 model (*.h5);;Keras v3 model (*.keras)"
-
-
-def default_probe_layer(spec: ModelSpec) -> str | None:
-    """The layer whose feature maps show when none is selected: the first convolution, else the first layer."""
-    for layer in spec.layers:
-        if layer.type.startswith("Conv"):
-            return layer.name
-    return spec.layers[0].name if spec.layers else None
 
 
 class TrainingController(QObject):
@@ -245,10 +236,9 @@ class TrainingController(QObject):
         self.panel.apply_config(config)
         self.panel.choose_dataset(source.name)
         request = TrainRequest(
-            spec=spec.copy(), source=source, config=config,
+            spec=spec.copy(), source=source, config=config, probe_layer=self.feature_maps.layer,
             dataset=self.panel.dataset if source == self.panel.loaded_source else None,
             run_dir=Path(folder), resume_from=Path(folder), save_keras=self.panel.save_keras.isChecked(),
-            probe_layer=self.feature_maps.layer,
         )
         return self._launch(request)
 
@@ -339,6 +329,7 @@ class TrainingController(QObject):
         resumed = f", resuming after epoch {info.initial_epoch}" if info.initial_epoch else ""
         self.panel.show_status(f"Training on {info.device}: {info.num_train:,} samples, {info.num_val:,} for "
                                f"validation{resumed}. Run folder: {breakable(info.run_dir)}")
+        self._several_networks()
 
     @Slot(object)
     def _on_batches(self, chunk: BatchChunk) -> None:
@@ -457,10 +448,18 @@ class TrainingController(QObject):
         canvas = self.doc.trainable()
         return bool(self._trained_specs) and all(canvas != spec for spec in self._trained_specs)
 
+    def _several_networks(self) -> bool:
+        """The canvas shows a multi-network run (a GAN): the views that follow one network say so, never probe."""
+        spec = self._trained_specs[-1] if self._trained_specs else None
+        several = isinstance(spec, NetworkSet) and not self._canvas_differs()
+        for view, what in ((self.feature_maps, "Feature maps"), (self.weights, "Weights")) if several else ():
+            view.show_message(one_network_note(what, spec))
+        return several
+
     @Slot(str, int)
     def _on_probe_changed(self, layer: str, sample: int) -> None:
-        if self.job.running() or not self._canvas_differs():  # never probe a model the canvas no longer shows
-            self.job.set_probe(layer, sample)
+        if not self._several_networks() and (self.job.running() or not self._canvas_differs()):
+            self.job.set_probe(layer, sample)  # never a model the canvas no longer shows, nor one of several networks
 
 
 def _finished_text(result: TrainResult) -> str:

@@ -24,6 +24,21 @@ from .sample_grid import SampleGrid
 from .worker import FeatureMaps
 
 
+
+def default_probe_layer(spec) -> str | None:
+    """The layer whose feature maps show when none is selected: the first convolution, else the first layer."""
+    for layer in spec.layers:
+        if layer.type.startswith("Conv"):
+            return layer.name
+    return spec.layers[0].name if spec.layers else None
+
+
+def one_network_note(view: str, networks) -> str:
+    """Why `view` (feature maps, weights) shows nothing for a run of several networks (a `NetworkSet`)."""
+    count = {2: "two", 3: "three"}.get(len(networks.networks), str(len(networks.networks)))
+    return (f"{view} follow one network; the {networks.task.upper()} trains {count} "
+            f"({', '.join(networks.networks)}): see the Task View.")
+
 class FeatureMapView(QWidget):
     """Mosaic of a layer's channels for one sample, with the clicked channel enlarged beside it."""
 

@@ -139,6 +139,10 @@ class WeightsView(QWidget):
                 image.setRect(-0.5, -0.5, matrix.shape[1], matrix.shape[0])  # cell (row, column) centred on its index
                 label.setText(f"{name}, epoch {snapshot.epoch}")
 
+    def show_message(self, text: str) -> None:
+        """Say why there is nothing to show (a run of several networks) where the first-layer filters go."""
+        self.filters_label.setText(text)
+
     def set_layer(self, name: str | None) -> None:
         """Follow the canvas selection when that layer has a kernel."""
         if name and self.layer_combo.findText(name) >= 0:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from workbench.data import Dataset
 from workbench.errors import WorkbenchError
+from workbench.spec.networks import NetworkSet
 from workbench.train import ConfigError, TrainConfig
 from workbench.train.execution import MAX_STEPS, auto_steps_per_execution
 from workbench.train.live.datasets import DataSource, Preview
@@ -263,13 +264,14 @@ class TrainingPanel(DataSetPart, ChecksPart, QWidget):
             raise ConfigError(self.blocker)
         source = self.source()
         dataset = self.dataset if source == self.loaded_source else None
+        spec = self.doc.trainable().copy()  # every network of a multi-network preset
         return TrainRequest(
-            spec=self.doc.trainable().copy(),  # every network of a multi-network preset
+            spec=spec,
             source=source,
             config=self.config(),
             dataset=dataset,
             save_keras=self.save_keras.isChecked(),
-            probe_layer=probe_layer,
+            probe_layer=None if isinstance(spec, NetworkSet) else probe_layer,  # no one layer of several networks
         )
 
     # -- run state ------------------------------------------------------------------------------------------------------------
