@@ -386,6 +386,7 @@ class Session:
             initial_epoch=self.initial_epoch,
             model_epoch=model_epoch,
             monitor=self.objectives.monitor if self.objectives else "",
+            mode=self.objectives.mode if self.objectives else "max",
             best_value=self.progress.best_value,
             best_epoch=self.progress.best_epoch,
             final_logs={k: v for k, v in rows[-1].items() if k != "epoch"} if rows else {},
