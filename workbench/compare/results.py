@@ -42,6 +42,7 @@ class RunRecord:
     monitor: str = "val_accuracy"  # the task's monitored log key and its direction ("max"/"min")
     mode: str = "max"
     best_value: float | None = None  # the monitored key's best value
+    reported: tuple = ()  # the task's reported validation keys (`Task.reported`): the leaderboard's score columns
     final_val_loss: float | None = None
     train_seconds: float = 0.0
     samples_per_second: float = 0.0
@@ -69,8 +70,17 @@ class RunRecord:
         self.summarise_curves()
 
     def monitored_curve(self) -> tuple[str, ...]:
-        """The monitored key's curve, kept beside `CURVES` for a task that monitors another metric."""
-        return () if self.monitor.endswith("accuracy") else (self.monitor,)
+        """The monitored and reported keys' curves kept beside `CURVES` (an accuracy monitor is `val_accuracy`'s)."""
+        keys = (*(() if self.monitor.endswith("accuracy") else (self.monitor,)), *self.reported)
+        return tuple(k for k in dict.fromkeys(keys) if k not in CURVES)
+
+    def score(self, key: str) -> float | None:
+        """`key`'s value at the best epoch (the monitored key: its best value), as `train --json` reports it."""
+        if key == self.monitor:
+            return self.best_value
+        values = self.curves.get(key, [])
+        at = (self.best_epoch or 0) - 1
+        return values[at] if 0 <= at < len(values) else None
 
     @property
     def best_column(self) -> str:
@@ -116,6 +126,7 @@ class RunRecord:
         known = {f.name for f in fields(cls)}
         record = cls(**{k: v for k, v in data.items() if k in known})
         record.input_shape = tuple(record.input_shape)
+        record.reported = tuple(record.reported)
         record.curves = {k: [_float(v) for v in vs] for k, vs in dict(record.curves).items()}
         return record
 
