@@ -40,11 +40,12 @@ class EpochFiles:
             self.flush()
 
     def flush(self) -> None:
-        """Write what is pending: history.csv first, then the checkpoints."""
-        rows, checkpoints = self.rows, self.checkpoints
-        self.rows, self.checkpoints = None, {}
+        """Write what is pending: history.csv first, then the checkpoints; a failed write stays pending."""
         self.written_at = self.clock()
-        if rows:
-            self.run_dir.write_history(rows)
-        for kind, checkpoint in checkpoints.items():
-            self.run_dir.save_checkpoint(kind, checkpoint)
+        if self.rows:
+            self.run_dir.write_history(self.rows)
+        self.rows = None
+        while self.checkpoints:
+            kind = next(iter(self.checkpoints))
+            self.run_dir.save_checkpoint(kind, self.checkpoints[kind])
+            del self.checkpoints[kind]
