@@ -64,7 +64,9 @@ _TAIL = (
     _attribute("Samples/s", "samples_per_second", lambda v: f"{v:,.0f}", float),
     _attribute("Model size", "model_bytes", human_bytes, float),
 )
-_WORDS = {"val": "val", "acc": "acc", "accuracy": "acc", "mse": "MSE", "mae": "MAE", "iou": "IoU", "cer": "CER"}
+_WORDS = {"accuracy": "acc", "mse": "MSE", "mae": "MAE", "iou": "IoU", "cer": "CER"}
+#: reported keys that are errors (smaller is better) when they are not the monitored key, whose direction the run gives
+_ERRORS = ("mse", "mae", "loss", "cer")
 
 
 def metric_label(key: str) -> str:
@@ -72,19 +74,25 @@ def metric_label(key: str) -> str:
     return " ".join(_WORDS.get(word, word) for word in key.split("_"))
 
 
+def _ranked(value: float | None, mode: str) -> float:
+    """A score's sort key: a smaller-is-better value by its negative, so descending order puts the best first
+    in every score column, and a missing value last."""
+    if value is None:
+        return -math.inf
+    return -value if mode == "min" else value
+
+
 def _score_column(key: str, mode: str, header: str) -> _Column:
-    """One metric's column, at each record's best epoch; a smaller-is-better metric sorts by its negative, so
-    descending order puts the best first in every score column (and missing values last)."""
-    sign = -1.0 if mode == "min" else 1.0
+    """One metric's column, at each record's best epoch."""
     return _Column(header, lambda r: r.score(key), lambda v: "" if v is None else f"{v:.4f}",
-                   lambda v: -math.inf if v is None else sign * v, "live")
+                   lambda v: _ranked(v, mode), "live")
 
 
 def _monitored_column() -> _Column:
-    """Mixed tasks: each record's monitored metric with its name, best first when sorted descending."""
+    """Mixed tasks: each record's monitored metric with its name."""
     return _Column("Best (monitored)", lambda r: (r.monitor, r.mode, r.best_value),
                    lambda v: "" if v[2] is None else f"{metric_label(v[0])} {v[2]:.4f}",
-                   lambda v: -math.inf if v[2] is None else (-v[2] if v[1] == "min" else v[2]), "live")
+                   lambda v: _ranked(v[2], v[1]), "live")
 
 
 def score_columns(records: list[RunRecord]) -> tuple[_Column, ...]:
@@ -102,8 +110,7 @@ def score_columns(records: list[RunRecord]) -> tuple[_Column, ...]:
     ((monitor, mode),) = monitors
     first = _score_column(monitor, mode, f"Best {metric_label(monitor)}")
     others = dict.fromkeys(k for r in started for k in r.reported if k != monitor and k in r.curves)
-    return (first, *(_score_column(k, "min" if k.endswith(("mse", "mae", "loss")) else "max", metric_label(k))
-                     for k in others))
+    return (first, *(_score_column(k, "min" if k.endswith(_ERRORS) else "max", metric_label(k)) for k in others))
 
 
 _DEFAULT = _HEAD + score_columns([]) + _TAIL
