@@ -104,7 +104,7 @@ def test_perceptron_learns_and_or_but_not_xor(tmp_path):
         assert run.model.evaluate(run.x_val, run.y_val, verbose=0, return_dict=True)["accuracy"] == 1.0, gate
     run = Fitted("perceptron", "logic_xor", steps_per_execution=40)
     history = run.fit(3, repeat=10)
-    assert history["accuracy"].max() <= 0.75 and history["val_accuracy"].max() <= 0.75
+    assert history["online_accuracy"].max() <= 0.75 and history["val_accuracy"].max() <= 0.75
     samples = run.task.samples(run.model, run.x_val, run.y_val, run.dataset)
     assert samples["grid"].shape == (64, 64) and samples["unit_lines"].shape == (1, 2, 2)
     assert "3 of its 4 points" in str(samples["lesson"])

@@ -8,6 +8,7 @@ imported once for all of them.
 
 from __future__ import annotations
 
+import csv
 import json
 
 import keras
@@ -41,6 +42,17 @@ def test_perceptron_learns_and_and_saves_its_unit(capsys, tmp_path):
     assert model.count_params() == 3
     x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
     assert list((model.predict_on_batch(x)[:, 0] > 0).astype(int)) == [0, 0, 0, 1]
+
+
+def test_perceptron_on_xor_reports_the_share_right_after_each_epoch(capsys, tmp_path):
+    """The online rule cycles on XOR with every point wrong when it comes (online_accuracy 0); the
+    epoch's accuracy is what the weights then classify: logic_xor validates on the same 4 points."""
+    train_json(capsys, tmp_path, "perceptron", "--dataset", "logic_xor", "--epochs", "12")
+    rows = list(csv.DictReader((tmp_path / "run" / "history.csv").open()))
+    accuracy = [float(r["accuracy"]) for r in rows]
+    assert accuracy == [float(r["val_accuracy"]) for r in rows]
+    assert accuracy == [0.5, 0.5, 0.5, 0.25, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    assert [float(r["online_accuracy"]) for r in rows][6:] == [0.0] * 6
 
 
 def test_mlp_xor_full_batch_beats_chance(capsys, tmp_path):

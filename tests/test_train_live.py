@@ -96,6 +96,9 @@ def test_task_epoch_sends_the_course_of_the_keys_a_task_draws_with_its_samples()
         name = "gan"
         curve_keys = ("d_real", "label_agreement")
 
+        def train_logs(self, model, x, y):
+            return {}
+
         def evaluate(self, model, x, y):
             return {"label_agreement": 0.5}
 
@@ -104,7 +107,8 @@ def test_task_epoch_sends_the_course_of_the_keys_a_task_draws_with_its_samples()
 
     sent = []
     sink = SimpleNamespace(on_samples=lambda epoch, samples: sent.append((epoch, samples)), on_warning=print)
-    prepared = SimpleNamespace(streamed=False, has_validation=True, x_val=np.zeros((4, 2)), y_val=None, dataset=None)
+    prepared = SimpleNamespace(streamed=False, has_validation=True, x_train=np.zeros((4, 2)), y_train=None,
+                               x_val=np.zeros((4, 2)), y_val=None, dataset=None)
     epoch_task = TaskEpoch(Task(), None, prepared, sink, epochs=3)
     epoch_task.every = 2  # an expensive evaluation: spaced out, epoch 1 has none
     assert epoch_task.logs(1, {"d_real": 0.9}) == {}

@@ -242,6 +242,64 @@ def test_views_import_without_tensorflow_or_matplotlib():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
+def compare_presets(view, qtbot, monkeypatch, tmp_path, slugs, dataset, samples):
+    """Compare `slugs` in the view for one epoch on `samples` samples of `dataset`; the finished records."""
+    from workbench import data
+    from workbench.train import TrainConfig
+
+    from workbench.data.registry import size_options
+
+    load = data.load_dataset
+    monkeypatch.setattr(data, "load_dataset", lambda name, **kw: load(name, **size_options(name, samples), **kw))
+    entries = make_entries([(slug, load_named(slug), slug) for slug in slugs])
+    with qtbot.waitSignal(view.comparisonFinished, timeout=240_000) as finished:
+        view.start(entries, dataset, TrainConfig(epochs=1, batch_size=32, tensorboard=False), tmp_path / "cmp")
+    qtbot.waitUntil(view.run_button.isEnabled, timeout=10_000)
+    return finished.args[0]
+
+
+def headers(v: CompareView) -> list[str]:
+    return [v.proxy.headerData(i, Qt.Horizontal) for i in range(v.proxy.columnCount())]
+
+
+def test_autoencoders_are_ranked_by_val_mse_lowest_first(view, qtbot, monkeypatch, tmp_path):
+    records = compare_presets(view, qtbot, monkeypatch, tmp_path, ["autoencoder_dense", "autoencoder_2d"],
+                              "mnist_subset", 200)
+    assert [(r.status, r.monitor, r.mode) for r in records] == [(FINISHED, "val_mse", "min")] * 2
+    names = headers(view)
+    assert "Best val MSE" in names and "Best val acc" not in names
+    column = names.index("Best val MSE")
+    shown = [float(view.proxy.index(i, column).data()) for i in range(2)]
+    assert shown == [round(r.best_value, 4) for r in records]
+    view.table.sortByColumn(column, Qt.DescendingOrder)  # best first
+    ranked = [view.proxy.index(i, 0).data() for i in range(2)]
+    assert ranked == [r.preset for r in sorted(records, key=lambda r: r.best_value)]
+    assert [float(view.proxy.index(i, column).data()) for i in range(2)] == sorted(shown)
+
+
+def test_fcn_comparison_shows_mean_iou_and_pixel_accuracy(view, qtbot, monkeypatch, tmp_path):
+    records = compare_presets(view, qtbot, monkeypatch, tmp_path, ["fcn32s_shapes", "fcn8s_shapes"],
+                              "shapes_masks", 64)
+    assert {(r.monitor, r.mode) for r in records} == {("val_mean_iou", "max")}
+    names = headers(view)
+    assert names[6:8] == ["Best val mean IoU", "val pixel acc"]
+    for i in range(2):
+        record = next(r for r in records if r.preset == view.proxy.index(i, 0).data())
+        assert view.proxy.index(i, 6).data() == f"{record.best_value:.4f}"
+        pixel = record.curves["val_pixel_accuracy"][record.best_epoch - 1]
+        assert view.proxy.index(i, 7).data() == f"{pixel:.4f}"
+
+
+def test_mixed_tasks_name_each_entry_s_monitored_metric(view):
+    accuracy = record("lenet", 1210, 1184, [0.5, 0.8])
+    mse = RunRecord(preset="ae", monitor="val_mse", mode="min", reported=("val_mse",))
+    for epoch, value in enumerate([0.05, 0.03], 1):
+        mse.add_epoch({"loss": value, "val_loss": value, "mse": value, "val_mse": value}, elapsed=epoch)
+    view.show_records([mse, accuracy])
+    assert headers(view)[6] == "Best (monitored)"
+    assert [view.proxy.index(i, 6).data() for i in range(2)] == ["val MSE 0.0300", "val acc 0.8000"]
+
+
 def test_a_tiny_gan_comparison_names_its_losses_in_the_leaderboard(view, qtbot, tmp_path):
     import numpy as np
 
@@ -260,8 +318,8 @@ def test_a_tiny_gan_comparison_names_its_losses_in_the_leaderboard(view, qtbot, 
         view.start([entry], str(tmp_path / "tiny.npz"), config, tmp_path / "cmp")
     [record] = finished.args[0]
     assert record.status == FINISHED and record.params == 559_632 + 533_505
-    headers = view.model.column_names()
-    assert headers[-3:] == ["best_label_agreement", "d_loss", "g_loss"]
-    d_loss = view.proxy.index(0, headers.index("d_loss")).data()
-    assert float(d_loss) == pytest.approx(record.metrics["d_loss"], abs=1e-4) and d_loss != ""
-    assert view.proxy.index(0, headers.index("best_label_agreement")).data() == ""  # no score: left empty
+    names = headers(view)
+    assert names[6:9] == ["Best label agreement", "d loss", "g loss"]
+    d_loss = view.proxy.index(0, names.index("d loss")).data()
+    assert d_loss != "" and float(d_loss) == pytest.approx(record.metrics["d_loss"], abs=1e-4)
+    assert view.proxy.index(0, names.index("Best label agreement")).data() == ""  # no score: left empty

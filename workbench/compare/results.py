@@ -47,6 +47,7 @@ class RunRecord:
     monitor: str = "val_accuracy"  # the task's monitored log key and its direction ("max"/"min")
     mode: str = "max"
     best_value: float | None = None  # the monitored key's best value
+    reported: tuple = ()  # the task's reported validation keys (`Task.reported`): the leaderboard's score columns
     final_val_loss: float | None = None
     train_seconds: float = 0.0
     samples_per_second: float = 0.0
@@ -55,7 +56,6 @@ class RunRecord:
     reused: bool = False  # taken from an earlier run in the same directory instead of retrained
     curves: dict[str, list[float]] = field(default_factory=dict)
     task: str = ""  # the task's name ("classification", "gan", "rbm", ...), once training started
-    metric_names: list[str] = field(default_factory=list)  # the metrics the task reports, by log key
     metrics: dict[str, float | None] = field(default_factory=dict)  # each at the best epoch (no score: the last)
     network_params: dict[str, int] = field(default_factory=dict)  # per network of a multi-network preset
     model_file: str = ""  # the run's model file in `run_dir` ("" for model.h5); a GAN's is generator.h5
@@ -66,7 +66,7 @@ class RunRecord:
 
     def set_task(self, task: str, reported, monitor: str, mode: str) -> None:
         """The task's name, reported metrics and monitored key, the key replaced by the task's `SCORES` entry."""
-        self.task, self.metric_names = task, list(reported)
+        self.task, self.reported = task, tuple(reported)
         self.monitor, self.mode = SCORES.get(task, (monitor, mode))
 
     def add_epoch(self, logs: dict[str, float], elapsed: float) -> None:
@@ -77,15 +77,26 @@ class RunRecord:
         """
         accuracy = accuracy_key(logs)
         sources = {"accuracy": accuracy, "val_accuracy": f"val_{accuracy}"}
-        for key in dict.fromkeys((*CURVES, *self.monitored_curve(), *self.metric_names)):
+        for key in dict.fromkeys((*CURVES, *self.monitored_curve())):
             value = elapsed if key == "elapsed" else logs.get(sources.get(key, key))
             self.curves.setdefault(key, []).append(_float(value))
         self.epochs = len(self.curves["elapsed"])
         self.summarise_curves()
 
     def monitored_curve(self) -> tuple[str, ...]:
-        """The monitored key's curve, kept beside `CURVES` for a task that monitors another metric."""
-        return () if self.monitor.endswith("accuracy") else (self.monitor,)
+        """The monitored and reported keys' curves kept beside `CURVES` (an accuracy monitor is `val_accuracy`'s)."""
+        keys = (*(() if self.monitor.endswith("accuracy") else (self.monitor,)), *self.reported)
+        return tuple(k for k in dict.fromkeys(keys) if k not in CURVES)
+
+    def score(self, key: str) -> float | None:
+        """`key`'s value at the best epoch (the monitored key: its best value), as `train --json` reports it."""
+        if key == self.monitor:
+            return self.best_value
+        return _at(self.curves.get(key, []), self._best_row())
+
+    def _best_row(self) -> int:
+        """The best epoch's row in the curves; the last epoch's when nothing is scored (an unconditional GAN)."""
+        return self.best_epoch - 1 if self.best_epoch is not None else self.epochs - 1
 
     @property
     def best_column(self) -> str:
@@ -105,8 +116,8 @@ class RunRecord:
             self.best_epoch = next(i for v, i in valid if v == best) + 1
         losses = [v for v in self.curves.get("val_loss", []) if v is not None]
         self.final_val_loss = losses[-1] if losses else None
-        row = self.best_epoch - 1 if self.best_epoch is not None else self.epochs - 1
-        self.metrics = {name: _at(self.curves.get(name, []), row) for name in self.metric_names}
+        row = self._best_row()
+        self.metrics = {name: _at(self.curves.get(name, []), row) for name in self.reported}
 
     def series(self, x_key: str, y_key: str) -> tuple[list[float], list[float]]:
         """One curve's points: `y_key` against "epoch" (1, 2, …) or "elapsed", missing values dropped."""
@@ -137,6 +148,7 @@ class RunRecord:
         known = {f.name for f in fields(cls)}
         record = cls(**{k: v for k, v in data.items() if k in known})
         record.input_shape = tuple(record.input_shape)
+        record.reported = tuple(record.reported)
         record.curves = {k: [_float(v) for v in vs] for k, vs in dict(record.curves).items()}
         return record
 

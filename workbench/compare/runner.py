@@ -36,7 +36,7 @@ from ..spec import ModelSpec, analyze, with_input_shape
 from ..spec.networks import NetworkSet
 from ..atomic import write_text_atomic
 from ..train.config import TrainConfig
-from ..train.prepare import adapt_spec
+from ..train.prepare import adapt_spec, task_for
 from ..train.result import FINISHED as TRAIN_FINISHED
 from ..train.result import STOPPED as TRAIN_STOPPED
 from ..train.run_dir import MODEL_FILE
@@ -198,6 +198,7 @@ class ComparisonRunner:
         record = RunRecord(preset=entry.label, source=entry.source, run_dir=str(self.run_dir(entry)))
         try:
             spec = self.fitted_spec(entry)
+            record.reported = tuple(task_for(spec, self.dataset).reported)
         except WorkbenchError as exc:
             spec, problem = None, "\n".join(exc.problems)
         else:

@@ -191,6 +191,14 @@ class Task(ABC):
         """Metrics Keras' own cannot give, on the validation arrays (as `arrays` made them)."""
         return {}
 
+    def train_logs(self, model, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """Training-side metrics measured after the epoch on the training arrays, replacing the step's own.
+
+        For a learning rule whose `train_step` cannot see what the epoch
+        left (the perceptron's online rule); cheap, it runs every epoch.
+        """
+        return {}
+
     def samples(self, model, x: np.ndarray, y: np.ndarray, dataset=None) -> dict[str, np.ndarray]:
         """Qt-free arrays for the live views, from validation arrays (as `arrays` made them)."""
         return {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Objectives, Task, float_inputs, output_shapes, outputs_probabilities, predict, weighted_outputs
+from .base import Objectives, Task, float_inputs, output_shapes, outputs_probabilities, weighted_outputs
 from .planes import plane_samples
 
 
@@ -86,9 +86,3 @@ class Classification(Task):
         if x.ndim == 2 and x.shape[1] == 2:
             return plane_samples(model, x, y)
         return {}
-
-    def evaluate(self, model, x, y):
-        if not self.one_hot_mse:
-            return {}
-        out = predict(model, x)
-        return {"val_mse": float(np.mean((out - y) ** 2))}

@@ -97,7 +97,8 @@ class TrainingCallback(keras.callbacks.Callback):
     in `warnings`.  `task_logs(epoch, logs)`, when given, returns the task's
     post-epoch metrics, merged into the logs before they are recorded (so
     the best checkpoint can follow them); `after_epoch(epoch)` runs after
-    the sink has seen the epoch (the task's view samples).
+    the sink has seen the epoch (the task's view samples); `on_pause()`
+    runs when a pause begins, before the wait (the run's pending files).
     """
 
     def __init__(
@@ -115,6 +116,7 @@ class TrainingCallback(keras.callbacks.Callback):
         chance_loss: float | None = None,
         task_logs: Callable[[int, dict], dict] | None = None,
         after_epoch: Callable[[int], None] | None = None,
+        on_pause: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
         super().__init__()
@@ -131,6 +133,7 @@ class TrainingCallback(keras.callbacks.Callback):
         self.nan_hint = nan_hint
         self.task_logs = task_logs
         self.after_epoch = after_epoch
+        self.on_pause = on_pause
         self.divergence = DivergenceWatch(nan_hint, chance_loss)
         self.warnings: list[str] = []
         self.clock = clock
@@ -206,6 +209,8 @@ class TrainingCallback(keras.callbacks.Callback):
             self.batches.add(step, logs, urgent)
         if self._probe_due():
             self._send_feature_maps()
+        if self.control.paused and self.on_pause is not None:
+            self.on_pause()
         waited = self.control.wait_while_paused()
         self._epoch_paused += waited
         self.paused_seconds += waited

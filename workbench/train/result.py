@@ -33,6 +33,7 @@ class TrainResult:
     initial_epoch: int = 0
     model_epoch: int | None = None
     monitor: str = ""
+    mode: str = "max"  # whether a larger `monitor` is better ("max") or a smaller ("min"), as the task says
     best_value: float | None = None
     best_epoch: int | None = None
     final_logs: dict = field(default_factory=dict)

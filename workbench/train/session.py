@@ -21,6 +21,7 @@ from workbench.spec import analyze
 from .batches import BatchBuffer
 from .callbacks import TrainingCallback
 from .device import DeviceInfo, describe_device
+from .epoch_files import EpochFiles
 from .errors import TrainError
 from .events import StartInfo
 from .execution import steps_per_execution
@@ -69,6 +70,7 @@ class Session:
         self.resume_from = Path(resume_from) if resume_from is not None else None
         self.progress = _Progress()
         self.run_dir: RunDir | None = None
+        self.files: EpochFiles | None = None  # the run folder's per-epoch files, written in batches
         self.prepared: Prepared | None = None
         self.task = None  # the spec's `workbench.tasks.Task`, bound once the data set is known
         self.objectives = None  # the task's `Objectives`: losses, metrics, monitored key and direction
@@ -107,6 +109,12 @@ class Session:
             keras.config.set_dtype_policy(previous_policy)
 
     # -- steps ---------------------------------------------------------------
+    def _open_run_dir(self, path) -> None:
+        """The run folder, made ready, and its per-epoch files (written in batches)."""
+        self.run_dir = RunDir(path)
+        self.run_dir.prepare()
+        self.files = EpochFiles(self.run_dir)
+
     def _setup(self) -> None:
         import keras
 
@@ -122,8 +130,7 @@ class Session:
         self.device = describe_device()
         if self.trainer.check_memory:
             require_memory(spec, self.batch_size, config.optimizer, memory_where(self.device.kind))
-        self.run_dir = RunDir(self.requested_dir or self.resume_from or new_run_path(spec.name))
-        self.run_dir.prepare()
+        self._open_run_dir(self.requested_dir or self.resume_from or new_run_path(spec.name))
         # Keras' global state is per thread: set it here, in the thread that trains.
         keras.utils.set_random_seed(config.seed)
         if config.mixed_precision:
@@ -255,6 +262,7 @@ class Session:
             chance_loss=self._chance_loss(),
             task_logs=epoch_task.logs,
             after_epoch=epoch_task.send_samples if sink.wants("on_samples") else None,
+            on_pause=self.files.flush,
         )
         callbacks = [self.callback]
         tensorboard = tensorboard_callback(self.run_dir.tensorboard_dir) if config.tensorboard else None
@@ -309,14 +317,15 @@ class Session:
         )
 
     def _record_epoch(self, epoch: int, logs: dict, weights: list[np.ndarray] | None) -> None:
-        """Per epoch: history row, checkpoints (finite weights only), history.csv."""
+        """Per epoch: history row, checkpoints (finite weights only); `EpochFiles` writes them in batches."""
         progress = self.progress
         progress.rows.append({"epoch": epoch, **logs})
+        checkpoints = {}
         if weights is not None:
             monitor = self.objectives.monitor
             value = logs.get(monitor)
             model = self.trainer.model
-            checkpoint = Checkpoint(
+            checkpoints["last"] = Checkpoint(
                 epoch=epoch,
                 optimizer=self.config.optimizer,
                 weight_names=[w.path for w in model.weights],
@@ -326,12 +335,11 @@ class Session:
                 monitor=monitor,
                 monitor_value=value,
             )
-            self.run_dir.save_checkpoint("last", checkpoint)
             progress.last_checkpoint_epoch = epoch
             if self._improves(value, progress.best_value):
                 progress.best_value, progress.best_epoch = value, epoch
-                self.run_dir.save_checkpoint("best", checkpoint)
-        self.run_dir.write_history(progress.rows)
+                checkpoints["best"] = checkpoints["last"]
+        self.files.add(progress.rows, checkpoints)
 
     def _status(self) -> tuple[str, str]:
         if self.control.failure is not None:
@@ -348,6 +356,7 @@ class Session:
 
     def _finish(self) -> TrainResult:
         """Save the model (the last finite weights after a divergence) and the final run.json."""
+        self.files.flush()
         status, message = self._status()
         if status == DIVERGED:
             model_epoch = self._restore_last_finite()
@@ -386,6 +395,7 @@ class Session:
             initial_epoch=self.initial_epoch,
             model_epoch=model_epoch,
             monitor=self.objectives.monitor if self.objectives else "",
+            mode=self.objectives.mode if self.objectives else "max",
             best_value=self.progress.best_value,
             best_epoch=self.progress.best_epoch,
             final_logs={k: v for k, v in rows[-1].items() if k != "epoch"} if rows else {},
@@ -402,7 +412,9 @@ class Session:
         result = self._result(FAILED, message, None)
         if self.run_dir is not None and self.run_dir.path.is_dir():
             try:
-                if self.progress.rows:
+                if self.files is not None:
+                    self.files.flush()
+                elif self.progress.rows:
                     self.run_dir.write_history(self.progress.rows)
                 self.run_dir.write_run(self._run_record(FAILED, message, result))
             except WorkbenchError as exc:

@@ -1,6 +1,8 @@
 """The task's part of every epoch: its post-epoch metrics (kept cheap) and its live views' samples.
 
-`Task.evaluate` gives metrics Keras' own cannot (per-class IoU, PCA's
+`Task.train_logs` measures training-side metrics after the epoch where the
+step's own cannot (every epoch: it must be cheap).  `Task.evaluate` gives
+metrics Keras' own cannot (per-class IoU, PCA's
 reference error, a GAN's label agreement); they join the epoch's logs under
 their names before the epoch is recorded, so the history, the best
 checkpoint and `train --json` see them.  They are throttled like the
@@ -56,12 +58,15 @@ class TaskEpoch:
         return prepared.x_train, prepared.y_train
 
     def logs(self, epoch: int, logs: dict) -> dict[str, float]:
-        metrics = self._evaluate(epoch, logs)
+        prepared = self.prepared
+        train = {} if prepared.streamed else self.task.train_logs(self.model, prepared.x_train, prepared.y_train)
+        metrics = {**train, **self._evaluation(epoch, logs)}
         for key, values in self.curves.items():
             values.append(float(metrics.get(key, logs.get(key, math.nan))))
         return metrics
 
-    def _evaluate(self, epoch: int, logs: dict) -> dict[str, float]:
+    def _evaluation(self, epoch: int, logs: dict) -> dict[str, float]:
+        """`Task.evaluate` on the validation arrays, spaced out when it costs too much of the epoch."""
         data = self._validation()
         if data is None or not self.prepared.has_validation:
             return {}

@@ -25,7 +25,7 @@ from .errors import TrainError
 from .h5_save import save_model, workbench_metadata
 from .prepare import Prepared
 from .result import DIVERGED
-from .run_dir import RunDir, history_columns, new_run_path
+from .run_dir import history_columns, new_run_path
 from .run_info import summary
 from .session import Session
 from .task_specs import input_shape_of
@@ -74,8 +74,7 @@ class TaskSession(Session):
         if task.batching_for() == "full":
             self.config = self.config.replace(batch_size=max(1, self.prepared.num_train))
         self.device = describe_device()
-        self.run_dir = RunDir(self.requested_dir or new_run_path(self.spec.name))
-        self.run_dir.prepare()
+        self._open_run_dir(self.requested_dir or new_run_path(self.spec.name))
         keras.utils.set_random_seed(self.config.seed)
         if isinstance(self.spec, NetworkSet):
             built = {name: build(network) for name, network in self.spec.networks.items()}

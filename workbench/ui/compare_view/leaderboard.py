@@ -10,12 +10,15 @@ as a row has it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar
 
-from ...compare.results import CANCELLED, CSV_COLUMNS, FAILED, FINISHED, RunRecord, leaderboard_columns
+from ...compare.results import CANCELLED, FAILED, FINISHED, RunRecord
 from ...spec.units import human, human_bytes
 
 SORT_ROLE = Qt.UserRole + 1
@@ -37,22 +40,88 @@ def _optional(fmt):
     return (lambda v: "" if v is None else fmt(v)), (lambda v: -math.inf if v is None else v)
 
 
-_COLUMNS = (
-    # header, record attribute, text, sort key
-    ("Preset", "preset", str, str.lower),
-    ("Status", None, None, None),
-    ("Params", "params", lambda v: f"{v:,}", float),
-    ("MACs", "macs", human, float),
-    ("Train memory", "training_memory", human_bytes, float),
-    ("Epochs", "epochs", str, float),
-    ("Best val acc", "best_val_accuracy", *_optional(lambda v: f"{v:.4f}")),
-    ("Best epoch", "best_epoch", *_optional(str)),
-    ("Final val loss", "final_val_loss", *_optional(lambda v: f"{v:.4f}")),
-    ("Time (s)", "train_seconds", lambda v: f"{v:.1f}", float),
-    ("Samples/s", "samples_per_second", lambda v: f"{v:,.0f}", float),
-    ("Model size", "model_bytes", human_bytes, float),
+@dataclass(frozen=True)
+class _Column:
+    """A leaderboard column: header, the record's value, its text and sort key, and when it is `known`:
+    "always", "static" (once the spec is analysed), "live" (after an epoch) or "finished"."""
+
+    header: str
+    value: Callable[[RunRecord], Any]
+    text: Callable[[Any], str]
+    key: Callable[[Any], Any]
+    known: str = "finished"
+
+
+def _attribute(header, attr, text, key, known="finished") -> _Column:
+    return _Column(header, attrgetter(attr), text, key, known)
+
+
+_HEAD = (
+    _attribute("Preset", "preset", str, str.lower, "always"),
+    _Column("Status", lambda r: None, str, str, "always"),
+    _attribute("Params", "params", lambda v: f"{v:,}", float, "static"),
+    _attribute("MACs", "macs", human, float, "static"),
+    _attribute("Train memory", "training_memory", human_bytes, float, "static"),
+    _attribute("Epochs", "epochs", str, float, "live"),
 )
-COLUMN_NAMES = tuple(c[0] for c in _COLUMNS)
+_TAIL = (
+    _attribute("Best epoch", "best_epoch", *_optional(str), "live"),
+    _attribute("Final val loss", "final_val_loss", *_optional(lambda v: f"{v:.4f}"), "live"),
+    _attribute("Time (s)", "train_seconds", lambda v: f"{v:.1f}", float),
+    _attribute("Samples/s", "samples_per_second", lambda v: f"{v:,.0f}", float),
+    _attribute("Model size", "model_bytes", human_bytes, float),
+)
+_WORDS = {"accuracy": "acc", "mse": "MSE", "mae": "MAE", "iou": "IoU", "cer": "CER"}
+#: reported keys that are errors (smaller is better) when they are not the monitored key, whose direction the run gives
+_ERRORS = ("mse", "mae", "loss", "cer")
+
+
+def metric_label(key: str) -> str:
+    """A log key as a header: val_accuracy -> "val acc", val_mean_iou -> "val mean IoU", val_mse -> "val MSE"."""
+    return " ".join(_WORDS.get(word, word) for word in key.split("_"))
+
+
+def _ranked(value: float | None, mode: str) -> float:
+    """A score's sort key: a smaller-is-better value by its negative, so descending order puts the best first
+    in every score column, and a missing value last."""
+    if value is None:
+        return -math.inf
+    return -value if mode == "min" else value
+
+
+def _score_column(key: str, mode: str, header: str) -> _Column:
+    """One metric's column, at each record's best epoch."""
+    return _Column(header, lambda r: r.score(key), lambda v: "" if v is None else f"{v:.4f}",
+                   lambda v: _ranked(v, mode), "live")
+
+
+def _monitored_column() -> _Column:
+    """Mixed tasks: each record's monitored metric with its name."""
+    return _Column("Best (monitored)", lambda r: (r.monitor, r.mode, r.best_value),
+                   lambda v: "" if v[2] is None else f"{metric_label(v[0])} {v[2]:.4f}",
+                   lambda v: _ranked(v[2], v[1]), "live")
+
+
+def score_columns(records: list[RunRecord]) -> tuple[_Column, ...]:
+    """The score columns the compared tasks call for, from the records that have logged an epoch.
+
+    One monitored key: its best value ("Best val acc", "Best val MSE",
+    "Best val mean IoU") and the task's other reported keys at that epoch
+    (FCN: val pixel acc; RPROP: val MSE).  Several: one column naming each
+    entry's monitored metric.  Nothing logged yet: classification's column.
+    """
+    started = [r for r in records if r.epochs > 0]
+    monitors = {(r.monitor, r.mode) for r in started} or {("val_accuracy", "max")}
+    if len(monitors) > 1:
+        return (_monitored_column(),)
+    ((monitor, mode),) = monitors
+    first = _score_column(monitor, mode, f"Best {metric_label(monitor)}")
+    others = dict.fromkeys(k for r in started for k in r.reported if k != monitor and k in r.curves)
+    return (first, *(_score_column(k, "min" if k.endswith(_ERRORS) else "max", metric_label(k)) for k in others))
+
+
+_DEFAULT = _HEAD + score_columns([]) + _TAIL
+COLUMN_NAMES = tuple(c.header for c in _DEFAULT)
 STATUS_COLUMN = 1
 
 
@@ -62,30 +131,32 @@ class LeaderboardModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._rows: list[_Row] = []
-        self._extra: list[str] = []  # the task columns after `_COLUMNS`, by `leaderboard_columns` name
+        self._columns = _DEFAULT
+
+    def column_names(self) -> tuple[str, ...]:
+        """The headers now: the score columns follow the compared tasks (`score_columns`)."""
+        return tuple(c.header for c in self._columns)
+
+    def score_column(self) -> int:
+        """The index of the first score column (the monitored metric's)."""
+        return len(_HEAD)
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_COLUMNS) + len(self._extra)
+        return 0 if parent.isValid() else len(self._columns)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return _COLUMNS[section][0] if section < len(_COLUMNS) else self._extra[section - len(_COLUMNS)]
+            return self._columns[section].header
         return None
-
-    def column_names(self) -> list[str]:
-        """Every header, the task columns last."""
-        return [c[0] for c in _COLUMNS] + self._extra
 
     def data(self, index: QModelIndex, role=Qt.DisplayRole):
         if not index.isValid():
             return None
         row = self._rows[index.row()]
-        if index.column() >= len(_COLUMNS):
-            return _task_cell(row, self._extra[index.column() - len(_COLUMNS)], role)
-        header, attr, text, key = _COLUMNS[index.column()]
+        column = self._columns[index.column()]
         if index.column() == STATUS_COLUMN:
             if role == Qt.DisplayRole:
                 return _status_text(row)
@@ -96,12 +167,12 @@ class LeaderboardModel(QAbstractTableModel):
             if role == Qt.ToolTipRole:
                 return row.record.error or None
             return None
-        value = getattr(row.record, attr)
-        shown = _known(row, attr)
+        value = column.value(row.record)
+        shown = _known(row, column.known)
         if role == Qt.DisplayRole:
-            return text(value) if shown else ""
+            return column.text(value) if shown else ""
         if role == SORT_ROLE:
-            return key(value) if shown else -math.inf
+            return column.key(value) if shown else -math.inf
         if role == Qt.TextAlignmentRole and index.column() != 0:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole and index.column() == 0:
@@ -113,7 +184,7 @@ class LeaderboardModel(QAbstractTableModel):
         """New rows, all in `state` (None: each record's own status)."""
         self.beginResetModel()
         self._rows = [_Row(r, state or r.status, 1.0 if (state or r.status) == FINISHED else 0.0) for r in records]
-        self._extra = _task_columns(records)
+        self._columns = _HEAD + score_columns(records) + _TAIL
         self.endResetModel()
 
     def set_record(self, index: int, record: RunRecord, state: str) -> None:
@@ -122,12 +193,13 @@ class LeaderboardModel(QAbstractTableModel):
         row.record, row.state = record, state
         if state == FINISHED:
             row.progress = 1.0
-        added = [c for c in _task_columns(self.records()) if c not in self._extra]
-        if added:
-            first = len(_COLUMNS) + len(self._extra)
-            self.beginInsertColumns(QModelIndex(), first, first + len(added) - 1)
-            self._extra += added
-            self.endInsertColumns()
+        columns = _HEAD + score_columns(self.records()) + _TAIL
+        if [c.header for c in columns] != [c.header for c in self._columns]:  # the first epoch of another task
+            self.beginResetModel()
+            self._columns = columns
+            self.endResetModel()
+            return
+        self._columns = columns
         self._changed(index)
 
     def set_progress(self, index: int, fraction: float) -> None:
@@ -136,7 +208,7 @@ class LeaderboardModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(index, STATUS_COLUMN), self.index(index, STATUS_COLUMN))
 
     def _changed(self, index: int) -> None:
-        self.dataChanged.emit(self.index(index, 0), self.index(index, self.columnCount() - 1))
+        self.dataChanged.emit(self.index(index, 0), self.index(index, len(self._columns) - 1))
 
     def record(self, index: int) -> RunRecord:
         return self._rows[index].record
@@ -148,34 +220,13 @@ class LeaderboardModel(QAbstractTableModel):
         return [r.record for r in self._rows]
 
 
-#: columns known once the spec is analysed, after an epoch, or only when the run finished
-_STATIC = {"params", "macs", "training_memory"}
-_LIVE = {"epochs", "best_val_accuracy", "best_epoch", "final_val_loss"}
-
-
-def _known(row: _Row, attr: str) -> bool:
-    if attr in _STATIC:
+def _known(row: _Row, known: str) -> bool:
+    """Whether a column whose value is `known` ("always", "static", "live", "finished") has it for `row` yet."""
+    if known == "static":
         return row.record.params > 0
-    if attr in _LIVE:
+    if known == "live":
         return row.record.epochs > 0
-    return attr == "preset" or row.state == FINISHED
-
-
-def _task_columns(records: list[RunRecord]) -> list[str]:
-    """The `leaderboard_columns` of rows that trained an epoch that the fixed columns do not show."""
-    return [c for c in leaderboard_columns([r for r in records if r.epochs]) if c not in CSV_COLUMNS]
-
-
-def _task_cell(row: _Row, column: str, role):
-    """A task column's cell: its value to four places, empty (sorted last) where the row has none."""
-    value = row.record.csv_row().get(column) if row.record.epochs else None
-    if role == Qt.DisplayRole:
-        return "" if value is None else f"{value:.4f}"
-    if role == SORT_ROLE:
-        return -math.inf if value is None else float(value)
-    if role == Qt.TextAlignmentRole:
-        return int(Qt.AlignRight | Qt.AlignVCenter)
-    return None
+    return known == "always" or row.state == FINISHED
 
 
 def _status_text(row: _Row) -> str:

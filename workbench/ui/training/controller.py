@@ -275,8 +275,8 @@ class TrainingController(QObject):
         if not history:
             return False
         run = metadata.get("workbench_run") or {}
-        monitor = (run.get("result") or {}).get("monitor") if isinstance(run, dict) else None
-        self.curves.show_history(history, monitor or None)
+        result = (run.get("result") or {}) if isinstance(run, dict) else {}
+        self.curves.show_history(history, result.get("monitor") or None, result.get("mode") or None)
         self.message.emit(f"Curves of {Path(path).name}: {len(history.get('epoch', []))} epochs")
         return True
 

@@ -129,6 +129,7 @@ class CurvesView(QWidget):
         self.record = SeriesRecord()
         self.steps_per_epoch = 1
         self.monitor = "val_accuracy"
+        self.mode = "max"
         self.metric_key = "accuracy"
         self._start_time: float | None = None
         self._divergence: tuple[float, float, str] | None = None
@@ -211,8 +212,10 @@ class CurvesView(QWidget):
         self._on_smoothing_changed(self.smoothing.value())
 
     # -- feeding ---------------------------------------------------------------------------------------------------
-    def reset(self, steps_per_epoch: int = 1, monitor: str = "val_accuracy", epochs: int | None = None) -> None:
-        """Empty charts.  With `epochs` the x axes span the whole run from the start: fixed axes are
+    def reset(self, steps_per_epoch: int = 1, monitor: str = "val_accuracy", epochs: int | None = None,
+              mode: str = "max") -> None:
+        """Empty charts; the best-epoch marker follows `monitor` in direction `mode` ("max"/"min", as the task
+        says).  With `epochs` the x axes span the whole run from the start: fixed axes are
         not re-laid out and repainted on every update, which is most of what a redraw costs."""
         self.record = SeriesRecord(self.smoothing.value() / 100)
         for plot in (self.loss.plot, self.score.plot, self.lr_plot):
@@ -225,6 +228,7 @@ class CurvesView(QWidget):
             metric_plot.plot.disableAutoRange(axis="y")
         self.steps_per_epoch = max(1, steps_per_epoch)
         self.monitor = monitor
+        self.mode = mode
         self.metric_key = "accuracy"
         self._start_time = None
         self._divergence = None
@@ -234,7 +238,7 @@ class CurvesView(QWidget):
 
     def begin_run(self, info: StartInfo) -> None:
         """A new run: clear the charts; a resumed run shows its earlier epochs first."""
-        self.reset(info.steps_per_epoch, info.monitor, info.epochs)
+        self.reset(info.steps_per_epoch, info.monitor, info.epochs, info.mode)
         if info.initial_epoch:
             rows = [row for row in RunDir(info.run_dir).read_history() if row["epoch"] <= info.initial_epoch]
             for row in rows:
@@ -255,13 +259,16 @@ class CurvesView(QWidget):
         self.record.add_epoch(epoch, logs)
         self._request(EPOCHS)
 
-    def show_history(self, history: dict[str, list], monitor: str | None = None) -> None:
-        """Curves of a finished run (a run folder's history.csv or a model file's history): epochs only."""
+    def show_history(self, history: dict[str, list], monitor: str | None = None, mode: str | None = None) -> None:
+        """Curves of a finished run (a run folder's history.csv or a model file's history): epochs only.
+
+        `monitor` and `mode` as the run recorded them; files written before the
+        mode was recorded fall back to accuracy up, anything else down."""
         columns = {k: v for k, v in history.items() if k != "epoch" and isinstance(v, list)}
         epochs = history.get("epoch") or list(range(1, len(next(iter(columns.values()), [])) + 1))
         if monitor is None:
             monitor = next((m for m in ("val_accuracy", "val_loss", "accuracy", "loss") if m in columns), "loss")
-        self.reset(1, monitor)
+        self.reset(1, monitor, mode=mode or ("max" if monitor.endswith("accuracy") else "min"))
         for i, epoch in enumerate(epochs):
             self.record.add_epoch(int(epoch), {k: (_number(v[i]) if i < len(v) else math.nan) for k, v in columns.items()})
         self._pick_metric(columns)
@@ -280,8 +287,8 @@ class CurvesView(QWidget):
                 "val": plot.epoch_val}[kind]
 
     def best(self) -> int | None:
-        mode = "max" if "accuracy" in self.monitor else "min"
-        return best_epoch(self.record.epochs, self.record.epoch_column(self.monitor), mode)
+        """The best epoch by the run's monitored key and the task's direction (val_mean_iou up, val_mse down)."""
+        return best_epoch(self.record.epochs, self.record.epoch_column(self.monitor), self.mode)
 
     # -- drawing ----------------------------------------------------------------------------------------------------
     def pending(self) -> bool:
@@ -294,8 +301,14 @@ class CurvesView(QWidget):
         self.pacer.request()
 
     def _pick_metric(self, keys) -> None:
+        """The score plot's key: the monitored accuracy when the run monitors one (the perceptron's epoch
+        `accuracy`, not its step's `online_accuracy`), else the first accuracy logged, else MAE."""
         names = [k for k in keys if not k.startswith("val_")]
-        self.metric_key = next((k for k in names if k.endswith("accuracy")), "mae" if "mae" in names else "accuracy")
+        monitored = self.monitor.removeprefix("val_")
+        if monitored.endswith("accuracy"):
+            self.metric_key = monitored
+        else:
+            self.metric_key = next((k for k in names if k.endswith("accuracy")), "mae" if "mae" in names else "accuracy")
         self._set_metric_title()
 
     def _set_metric_title(self) -> None:

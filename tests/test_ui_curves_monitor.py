@@ -1,0 +1,55 @@
+"""The Curves view's best-epoch marker follows the task's monitored key and direction, not whatever accuracy is drawn."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from workbench.train import StartInfo
+from workbench.ui.training.curves import CurvesView
+
+
+def start(monitor: str, mode: str, epochs: int) -> StartInfo:
+    return StartInfo(device="CPU", device_info={}, params=1, trainable_params=1, steps_per_epoch=1, epochs=epochs,
+                     initial_epoch=0, batch_size=1, num_train=4, num_val=4, run_dir="", monitor=monitor, mode=mode)
+
+
+def test_segmentation_marker_follows_mean_iou_not_pixel_accuracy(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.begin_run(start("val_mean_iou", "max", 4))
+    pixel = [0.80, 0.95, 0.90, 0.85]  # best at epoch 2
+    iou = [0.30, 0.35, 0.52, 0.48]  # best at epoch 3; lowest at epoch 1
+    for epoch, (p, m) in enumerate(zip(pixel, iou), 1):
+        view.add_epoch(epoch, {"loss": 1.0 / epoch, "pixel_accuracy": p, "val_pixel_accuracy": p,
+                               "mean_iou": m, "val_mean_iou": m, "learning_rate": 0.001})
+    view._draw_epochs()
+    assert view.best() == 3
+    assert view.loss.best.value() == 3 and view.score.best.value() == 3
+    assert view.score.key == "pixel_accuracy"  # the score plot still draws pixel accuracy
+
+
+def test_mse_marker_is_the_minimum_also_for_a_finished_run(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    history = {"epoch": [1, 2, 3, 4], "loss": [0.09, 0.05, 0.04, 0.045], "val_loss": [0.09, 0.05, 0.04, 0.045],
+               "val_mse": [0.09, 0.05, 0.04, 0.045], "learning_rate": [0.001] * 4}
+    view.show_history(history, "val_mse", "min")
+    assert (view.mode, view.best()) == ("min", 3)
+    view.show_history({**history, "val_mean_iou": [0.2, 0.6, 0.4, 0.5]}, "val_mean_iou", "max")
+    assert view.best() == 2
+    view.show_history(history, "val_mse")  # a file from before the direction was recorded
+    assert view.best() == 3
+
+
+def test_perceptron_score_plot_draws_the_epoch_accuracy_not_the_online_count(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.begin_run(start("val_accuracy", "max", 2))
+    view.add_batches(np.array([1, 2]), np.array([0.0, 0.1]), {"online_accuracy": np.array([0.0, 0.0])})
+    view.add_epoch(1, {"online_accuracy": 0.0, "accuracy": 0.5, "val_accuracy": 0.5, "learning_rate": 0.1})
+    view._draw_epochs()
+    assert view.score.key == "accuracy"
+    y = view.curve("accuracy", "epoch").getData()[1]
+    assert [v for v in y if not math.isnan(v)] == [0.5]
