@@ -10,10 +10,11 @@ from .container import TASK_VIEWS, TaskViews
 from .generator import GeneratorView
 from .hopfield import HopfieldView
 from .reconstruction import ReconstructionView
+from .rprop import RpropView
 from .recurrent import RecurrentView
 from .samples_grid import SampleGridView
 from .segmentation import SegmentationView
 from .sequence import SequenceView
 
 __all__ = ["TASK_VIEWS", "DecisionBoundaryView", "GeneratorView", "HopfieldView", "ReconstructionView",
-           "RecurrentView", "SampleGridView", "SegmentationView", "SequenceView", "TaskViews"]
+           "RecurrentView", "RpropView", "SampleGridView", "SegmentationView", "SequenceView", "TaskViews"]
