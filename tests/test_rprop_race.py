@@ -14,14 +14,15 @@ from workbench.train import TrainConfig, Trainer
 def run_samples(tmp_path, optimizer: str, epochs: int = 3):
     seen = []
     config = TrainConfig(epochs=epochs, optimizer=optimizer, learning_rate=0.1, tensorboard=False)
-    result = Trainer(config).run(load_named("bp_rprop_iris"), load_dataset("iris"),
-                                 {"on_samples": lambda e, s: seen.append((e, s))}, run_dir=tmp_path / "run")
+    trainer = Trainer(config)
+    result = trainer.run(load_named("bp_rprop_iris"), load_dataset("iris"),
+                         {"on_samples": lambda e, s: seen.append((e, s))}, run_dir=tmp_path / "run")
     assert result.status == "finished"
-    return result, seen
+    return trainer, result, seen
 
 
 def test_an_rprop_run_sends_its_loss_the_references_and_its_step_sizes(tmp_path):
-    result, seen = run_samples(tmp_path, "rprop")
+    trainer, result, seen = run_samples(tmp_path, "rprop")
     assert [epoch for epoch, _ in seen] == [1, 2, 3]
     samples = seen[-1][1]
     assert samples["rprop_epochs"].tolist() == [1, 2, 3]
@@ -39,10 +40,13 @@ def test_an_rprop_run_sends_its_loss_the_references_and_its_step_sizes(tmp_path)
     assert edges[0] == pytest.approx(np.log10(1e-6)) and edges[-1] == pytest.approx(np.log10(50.0))
     # three steps from Δ0 = 0.1: each Δ is 0.1 times two factors of 1.2 (sign kept), 0.5 (flipped) or 1
     assert 0.1 * 0.5 ** 2 <= float(samples["step_median"]) <= 0.1 * 1.2 ** 2 + 1e-7
+    # the window's evaluation reads the one-hot targets of a squared-error network as class indices
+    evaluation = trainer.evaluate(["setosa", "versicolor", "virginica"])
+    assert evaluation.confusion.shape == (3, 3) and evaluation.confusion.sum() == len(trainer.prepared.y_val)
 
 
 def test_a_run_with_another_optimizer_sends_no_rprop_keys(tmp_path):
-    _, seen = run_samples(tmp_path, "adam", epochs=1)
+    _, _, seen = run_samples(tmp_path, "adam", epochs=1)
     assert not seen or not any(key.startswith(("rprop", "step", "reference")) for key in seen[0][1])
 
 

@@ -52,6 +52,10 @@ def test_the_rprop_view_shows_only_for_rprop_samples_and_takes_the_tab(qtbot):
     assert RpropView.accepts(race()) and not RpropView.accepts({"grid": np.zeros((2, 2))})
     views = TaskViews()
     qtbot.addWidget(views)
+    # a classifier's dock is no wider than the decision boundary alone needs
+    alone = DecisionBoundaryView()
+    qtbot.addWidget(alone)
+    assert views.minimumSizeHint().width() <= alone.minimumSizeHint().width() + 8
     with qtbot.waitSignal(views.appeared):
         views.show_samples(1, race(1))
     boundary = next(i for i, v in enumerate(views.views) if isinstance(v, DecisionBoundaryView))

@@ -39,6 +39,9 @@ class RpropView(TaskView):
         self.rprop = self.loss_plot.plot(name="RPROP", symbol="o", symbolSize=4)
         self.references: list[pg.PlotDataItem] = []
         self.step_plot = self.add_side_plot("RPROP step sizes")
+        # stacked until the dock is wider than tall (the splitter turns itself): side by side, the two plots'
+        # minimum widths would widen the classification task's dock for every classifier, RPROP or not
+        self.splitter.setOrientation(Qt.Vertical)
         self.step_plot.setLabel("bottom", "log10 Δ")
         self.step_plot.setLabel("left", "weights")
         self.bars = pg.BarGraphItem(x0=[], x1=[], height=[])
