@@ -75,6 +75,8 @@ def test_the_rprop_view_follows_the_theme(qtbot):
         assert view.canvas.backgroundBrush().color().name() == "#27292d"
         assert view.side.backgroundBrush().color().name() == "#27292d"
         assert view.median.pen.color().name() == view.text_color().name()
+        for _, label in view.loss_plot.legend.items:  # the legend's names are drawn in the theme's text colour
+            assert view.text_color().name() in label.item.toHtml().lower()
     finally:
         apply_theme(app, "light")
     assert view.median.pen.color().name() == view.text_color().name()
