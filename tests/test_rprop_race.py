@@ -25,15 +25,17 @@ def test_an_rprop_run_sends_its_loss_the_references_and_its_step_sizes(tmp_path)
     trainer, result, seen = run_samples(tmp_path, "rprop")
     assert [epoch for epoch, _ in seen] == [1, 2, 3]
     samples = seen[-1][1]
-    assert samples["rprop_epochs"].tolist() == [1, 2, 3]
-    assert samples["reference_epochs"].tolist() == [1, 2, 3]
-    assert samples["reference_loss"].shape == (len(REFERENCES), 3)
+    assert samples["rprop_epochs"].tolist() == [0, 1, 2, 3]  # the start, then after each epoch
+    assert samples["reference_epochs"].tolist() == [0, 1, 2, 3]
+    assert samples["reference_loss"].shape == (len(REFERENCES), 4)
     assert np.all(np.isfinite(samples["reference_loss"])) and np.all(samples["reference_loss"] > 0)
     assert samples["reference_names"].tolist() == ["SGD lr 0.9", "Adam lr 0.01"]
     losses = samples["rprop_loss"]
-    assert len(losses) == 3 and np.all(np.isfinite(losses))
+    assert len(losses) == 4 and np.all(np.isfinite(losses))
     # full batch, one step per epoch: Keras logs an epoch's loss before its step, the view the loss after it
-    assert losses[:2] == pytest.approx(result.history["loss"][1:], rel=1e-4)
+    assert losses[:3] == pytest.approx(result.history["loss"], rel=1e-4)
+    assert samples["reference_loss"][:, 0] == pytest.approx([losses[0]] * len(REFERENCES), rel=1e-5)  # one start
+    assert np.all(samples["reference_loss"][:, -1] < losses[0])
     counts, edges = samples["step_counts"], samples["step_edges"]
     assert counts.sum() == 67  # 4-8-3: 4*8 + 8 + 8*3 + 3 weights and biases
     assert len(edges) == len(counts) + 1

@@ -35,6 +35,15 @@ def test_rprop_view_overlays_the_three_losses_and_bins_the_steps(qtbot):
     sgd_x, sgd_y = view.references[0].getData()
     assert sgd_x.tolist() == [1, 2, 3, 4, 5] and 10 ** sgd_y[-1] == pytest.approx(0.21)
     assert [item.text for _, item in view.loss_plot.legend.items] == ["RPROP", "SGD lr 0.9", "Adam lr 0.001"]
+    major, minor = view.loss_plot.getAxis("left")._tickLevels  # losses 0.01 … 0.25: decades 0.01 to 1
+    assert [label for _, label in major] == ["0.01", "0.1", "1"]
+    assert len(minor) == 2 * 8 and all(label == "" for _, label in minor)
+    within = race()
+    within["rprop_loss"] = np.array([0.2, 0.15, 0.12])  # all within 0.1 … 1: the 2…9 ticks are labelled
+    within["reference_loss"] = np.clip(within["reference_loss"], 0.11, None)
+    view.show_samples(3, within)
+    assert [label for _, label in view.loss_plot.getAxis("left")._tickLevels[1]][:3] == ["0.2", "0.3", "0.4"]
+    view.show_samples(3, race())
     assert view.bars.opts["x0"].tolist() == [-6, -5, -4, -3, -2, -1, 0, 1]
     assert view.bars.opts["x1"].tolist() == [-5, -4, -3, -2, -1, 0, 1, 2]
     assert view.bars.opts["height"].tolist() == [0, 1, 2, 3, 50, 10, 1, 0]

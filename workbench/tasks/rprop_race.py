@@ -9,7 +9,8 @@ sign flips, so after a few epochs the steps spread over orders of magnitude.
 copies of the network from those weights on the same arrays, full batch,
 for the run's epochs: plain SGD and Adam at their textbook rates
 (`REFERENCES`).  Every loss is the run's own training loss on the whole
-training set after that epoch's step, so the three curves compare alike.
+training set after that epoch's step, from the common start at epoch 0,
+so the three curves compare alike.
 The step sizes are read from the optimizer's own variables and binned on a
 log scale between its `min_step` and `max_step`.
 """
@@ -22,8 +23,8 @@ import numpy as np
 #: units with a squared error, never reaches MSE 0.01 on digits; Adam at 0.01 gets there in about 250 full-batch
 #: epochs (its default 0.001 is still at 0.07 after 400), RPROP in about 23
 REFERENCES = (("SGD", "SGD", 0.9), ("Adam", "Adam", 1e-2))
-#: histogram bins per decade of step size: a bin about as wide as a halving (log10 2 = 0.3), so the steps
-#: 0.1 · 1.2^a · 0.5^b RPROP makes leave no bin empty between full ones
+#: histogram bins per decade of step size: each about as wide as a halving (log10 2 = 0.3), so the lattice of
+#: steps Δ0 · 1.2^a · 0.5^b RPROP makes fills most bins (with 4 a decade, on digits every other bin was empty)
 BINS_PER_DECADE = 3
 
 
@@ -40,15 +41,15 @@ def step_histogram(steps: np.ndarray, min_step: float, max_step: float):
 
 
 def train_reference(model, weights, optimizer, loss, x, y, epochs: int) -> np.ndarray:
-    """The training loss after each of `epochs` full-batch steps of a copy of `model` started at `weights`."""
+    """The training loss of a copy of `model` started at `weights`: at the start, then after each of `epochs`
+    full-batch steps (epochs + 1 values)."""
     import keras
 
     copy = keras.models.clone_model(model)
     copy.set_weights(weights)
     copy.compile(optimizer=optimizer, loss=loss)
     # train_on_batch returns the loss before its step: one step more gives the loss after the last one
-    losses = [float(copy.train_on_batch(x, y, return_dict=True)["loss"]) for _ in range(epochs + 1)]
-    return np.array(losses[1:], dtype=np.float64)
+    return np.array([float(copy.train_on_batch(x, y, return_dict=True)["loss"]) for _ in range(epochs + 1)])
 
 
 class RpropRace:
@@ -67,14 +68,14 @@ class RpropRace:
         import keras
 
         epochs = max(self.epochs - self.first_epoch, 0)
-        curves = [train_reference(self.model, self.weights, getattr(keras.optimizers, cls)(rate), self.loss,
-                                  self.x, self.y, epochs) for _, cls, rate in REFERENCES]
-        return np.stack(curves) if curves else np.zeros((0, epochs))
+        return np.stack([train_reference(self.model, self.weights, getattr(keras.optimizers, cls)(rate), self.loss,
+                                         self.x, self.y, epochs) for _, cls, rate in REFERENCES])
 
     def samples(self, model) -> dict[str, np.ndarray]:
         """The loss curves so far and this epoch's step-size histogram (see the module's docstring)."""
         if self.references is None:
             self.references = self._train_references()
+            self.losses[self.first_epoch] = float(self.references[0, 0])  # every curve starts at the same loss
         optimizer = model.optimizer
         epoch = int(optimizer.iterations.numpy())  # full batch: one step per epoch
         prediction = model.predict_on_batch(self.x)
@@ -87,7 +88,7 @@ class RpropRace:
         return {
             "rprop_epochs": np.array(epochs, dtype=np.int64),
             "rprop_loss": np.array([self.losses[e] for e in epochs], dtype=np.float64),
-            "reference_epochs": np.arange(self.first_epoch + 1, self.epochs + 1, dtype=np.int64),
+            "reference_epochs": np.arange(self.first_epoch, self.epochs + 1, dtype=np.int64),
             "reference_loss": self.references,
             "reference_names": np.array([f"{name} lr {rate:g}" for name, _, rate in REFERENCES]),
             "step_edges": edges,

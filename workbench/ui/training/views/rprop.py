@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSizePolicy
 
 from ..plotting import legend_beside
 from .base import TaskView, class_color
@@ -35,7 +36,8 @@ class RpropView(TaskView):
         self.loss_plot = self.add_plot(0, 0, "training loss")
         self.loss_plot.setLogMode(y=True)
         self.loss_plot.setLabel("bottom", "epoch")
-        legend_beside(self.loss_plot)
+        legend = legend_beside(self.loss_plot)
+        legend.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)  # its rows together, not spread out
         self.rprop = self.loss_plot.plot(name="RPROP", symbol="o", symbolSize=4)
         self.references: list[pg.PlotDataItem] = []
         self.step_plot = self.add_side_plot("RPROP step sizes")
@@ -71,6 +73,7 @@ class RpropView(TaskView):
         references = np.asarray(samples["reference_loss"], dtype=np.float64).reshape(len(names), -1)
         for curve, values in zip(self._reference_curves(names), references):
             curve.setData(reference_epochs, values)
+        self._loss_ticks(np.concatenate([losses, references.ravel()]))
         edges = np.asarray(samples["step_edges"], dtype=np.float64)
         counts = np.asarray(samples["step_counts"], dtype=np.float64)
         self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=counts)
@@ -82,6 +85,19 @@ class RpropView(TaskView):
         steps = f"{int(counts.sum()):,} weights' steps" + (
             f", median Δ {float(median):.2g} (dashed)" if median is not None else "")
         self.caption.setText(self._summary(epochs, losses, names, reference_epochs, references, steps))
+
+    def _loss_ticks(self, losses: np.ndarray) -> None:
+        """Decades labelled on the log axis, 2…9 times each as unlabelled ticks; within one decade those too are
+        labelled (pyqtgraph labels every tick whatever the span, and they pile up)."""
+        values = losses[np.isfinite(losses) & (losses > 0)]
+        if not len(values):
+            return
+        low, high = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
+        label_minor = high - low <= 1
+        major = [(float(k), f"{10.0 ** k:g}") for k in range(low, high + 1)]
+        minor = [(k + float(np.log10(m)), f"{m * 10.0 ** k:g}" if label_minor else "")
+                 for k in range(low, high) for m in range(2, 10)]
+        self.loss_plot.getAxis("left").setTicks([major, minor])
 
     def _summary(self, epochs, losses, names, reference_epochs, references, steps: str) -> str:
         """The epoch, each optimizer's loss at that epoch, the steps, and the lesson."""
