@@ -10,6 +10,10 @@ with several outputs (GoogLeNet's auxiliary heads) gets one loss per output,
 weighted by `spec.loss_weights`, all against the same labels; accuracy is
 reported for the main output (the heaviest weight), whose Keras log keys are
 then prefixed with its name.
+
+A run trained with RPROP also feeds the RPROP view (`rprop_race`): its
+loss against SGD's and Adam's from the same initial weights, and the
+per-weight step sizes.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ class Classification(Task):
     name = "classification"
     inputs = "of any shape"
     targets = "one integer class index per sample"
+    #: the RPROP view's data, for a single-output run trained with RPROP (set by `fitted`)
+    rprop_race = None
+
     @property
     def reported(self) -> tuple[str, ...]:
         return ("val_accuracy", "val_mse") if self.one_hot_mse else ("val_accuracy",)
@@ -82,7 +89,19 @@ class Classification(Task):
         monitor = f"val_{metric}" if has_validation else metric
         return Objectives(losses, weights, metrics, outputs, main, metric, monitor, "max")
 
+    def fitted(self, model, x, y, folder, config) -> None:
+        """Before training: a run with RPROP keeps what its view compares it with (see `rprop_race`)."""
+        from workbench.keras_bridge import Rprop
+
+        from .rprop_race import RpropRace
+
+        self.rprop_race = None
+        if isinstance(model.optimizer, Rprop) and len(self.spec.resolved_outputs()) == 1 and x is not None:
+            self.rprop_race = RpropRace(model, x, y, self.objectives(False).losses[0], config.epochs)
+
     def samples(self, model, x, y, dataset=None):
-        if x.ndim == 2 and x.shape[1] == 2:
-            return plane_samples(model, x, y)
-        return {}
+        out = plane_samples(model, x, y) if x.ndim == 2 and x.shape[1] == 2 else {}
+        if self.rprop_race is not None:
+            out.update(self.rprop_race.samples(model))
+        return out
+

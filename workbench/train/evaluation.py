@@ -29,6 +29,8 @@ _EPSILON = 1e-7
 def evaluate_model(model, prepared, class_names: list[str], limit: int = EVALUATION_LIMIT) -> "Evaluation":
     """Class probabilities of `model` on up to `limit` held-out samples of `prepared` (the run's own data)."""
     x, y, split, total = evaluation_arrays(prepared, limit)
+    if y.ndim == 2 and y.shape[1] > 1:  # one-hot targets (sigmoid units trained on squared error): class indices
+        y = y.argmax(axis=1)
     spec = prepared.spec
     main = weighted_outputs(spec)[2]
     index = spec.resolved_outputs().index(main)

@@ -151,6 +151,9 @@ class Session:
         if checkpoint is not None:
             self._restore(checkpoint)
         self.progress.best_value, self.progress.best_epoch = self._best_so_far()
+        fitted = getattr(self.task, "fitted", None)  # what the task keeps before training (the RPROP view's start)
+        if fitted is not None:
+            fitted(model, self.prepared.x_train, self.prepared.y_train, self.run_dir.path, config)
 
     def _read_resume_point(self) -> Checkpoint | None:
         if self.resume_from is None:

@@ -73,6 +73,8 @@ def color_plot(plot: pg.PlotItem, widget: QWidget) -> None:
     plot.titleLabel.setText(plot.titleLabel.text)  # the colour applies from the next text on
     if plot.legend is not None:
         plot.legend.setLabelTextColor(foreground)
+        for _, label in plot.legend.items:  # like the title, a label takes its colour with its next text
+            label.setText(label.text)
 
 
 def legend_beside(plot: pg.PlotItem, **options) -> pg.LegendItem:

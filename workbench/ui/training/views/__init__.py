@@ -11,10 +11,12 @@ from .container import TASK_VIEWS, TaskViews
 from .generator import GeneratorView
 from .hopfield import HopfieldView
 from .reconstruction import ReconstructionView
+from .rprop import RpropView
 from .recurrent import RecurrentView
 from .samples_grid import SampleGridView
 from .segmentation import SegmentationView
 from .sequence import SequenceView
 
-__all__ = ["TASK_VIEWS", "DecisionBoundaryView", "DeepBeliefView", "GeneratorView", "HopfieldView", "ReconstructionView",
-           "RecurrentView", "SampleGridView", "SegmentationView", "SequenceView", "TaskViews"]
+__all__ = ["TASK_VIEWS", "DecisionBoundaryView", "DeepBeliefView", "GeneratorView", "HopfieldView",
+           "ReconstructionView", "RecurrentView", "RpropView", "SampleGridView", "SegmentationView", "SequenceView",
+           "TaskViews"]

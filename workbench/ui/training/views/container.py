@@ -19,6 +19,7 @@ from .boundary import DecisionBoundaryView
 from .generator import GeneratorView
 from .hopfield import HopfieldView
 from .reconstruction import ReconstructionView
+from .rprop import RpropView
 from .recurrent import RecurrentView
 from .samples_grid import SampleGridView
 from .segmentation import SegmentationView
@@ -26,7 +27,7 @@ from .sequence import SequenceView
 
 #: task name -> the views its samples feed
 TASK_VIEWS: dict[str, tuple[type[TaskView], ...]] = {
-    "classification": (DecisionBoundaryView,),
+    "classification": (DecisionBoundaryView, RpropView),
     "perceptron": (DecisionBoundaryView,),
     "reconstruction": (ReconstructionView,),
     "segmentation": (SegmentationView,),
@@ -43,7 +44,8 @@ TASK_VIEWS: dict[str, tuple[type[TaskView], ...]] = {
 
 _NO_VIEW = "The {task} task has no live view here; its progress is in Curves."
 _WAITING = "The {task} task's live view appears after the first epoch of a run."
-_NOTHING_TO_DRAW = "This model's samples have nothing the {task} views draw (a decision boundary needs two inputs)."
+_NOTHING_TO_DRAW = ("This model's samples have nothing the {task} views draw (a decision boundary needs two inputs, "
+                    "the RPROP view a run trained with RPROP).")
 
 
 class TaskViews(QWidget):
