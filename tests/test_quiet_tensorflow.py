@@ -22,3 +22,36 @@ def test_loading_tensorflow_for_the_window_prints_no_native_start_up_lines():
     assert "cuInit" not in done.stderr and "cuda drivers" not in done.stderr
     assert "absl::InitializeLog" not in done.stderr
     assert done.stderr == "after\n"  # the program's own messages still come through
+
+
+def test_a_second_thread_waits_for_the_first_import_instead_of_taking_a_half_made_module(monkeypatch):
+    """The window's threads may reach for Keras at once: the second must return only after the first import ends."""
+    import threading
+    from contextlib import contextmanager
+
+    import pytest
+
+    from workbench import quiet_tensorflow
+
+    pytest.importorskip("keras")  # already in sys.modules, as in the window once anything imported it
+    monkeypatch.setattr(quiet_tensorflow, "_imported", False)
+    inside, release = threading.Event(), threading.Event()
+
+    @contextmanager
+    def slow_import():
+        inside.set()
+        release.wait(10)
+        yield
+
+    monkeypatch.setattr(quiet_tensorflow, "native_stderr_held", slow_import)
+    first = threading.Thread(target=quiet_tensorflow.import_keras_quietly)
+    first.start()
+    assert inside.wait(10)
+    second_done = threading.Event()
+    second = threading.Thread(target=lambda: (quiet_tensorflow.import_keras_quietly(), second_done.set()))
+    second.start()
+    assert not second_done.wait(0.3)  # still importing in the first thread: the second waits
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert second_done.is_set() and quiet_tensorflow._imported

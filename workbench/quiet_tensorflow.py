@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -62,13 +63,29 @@ def native_stderr_held() -> Iterator[None]:
                 sys.stderr.flush()
 
 
-def import_keras_quietly() -> None:
-    """Import Keras and let TensorFlow probe its devices (where CUDA start-up logs), with fd 2 held."""
-    if "keras" in sys.modules:
-        return
-    quiet_native_logs()
-    with native_stderr_held():
-        import keras  # noqa: F401
-        import tensorflow as tf
+#: one import at a time: the window's threads (the background import, an export, a comparison, a run) may all
+#: reach for Keras at once, and a second thread must wait for the first's import rather than take a half-made
+#: module from `sys.modules` (or have fd 2 swapped under it twice)
+_IMPORT_LOCK = threading.Lock()
+_imported = False
 
-        tf.config.list_physical_devices("GPU")
+
+def import_keras_quietly() -> None:
+    """Import Keras and let TensorFlow probe its devices (where CUDA start-up logs), with fd 2 held.
+
+    Every thread that is about to use Keras calls this first; it returns at
+    once after the first complete import.
+    """
+    global _imported
+    if _imported:
+        return
+    with _IMPORT_LOCK:
+        if _imported:
+            return
+        quiet_native_logs()
+        with native_stderr_held():
+            import keras  # noqa: F401
+            import tensorflow as tf
+
+            tf.config.list_physical_devices("GPU")
+        _imported = True

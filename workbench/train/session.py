@@ -16,6 +16,7 @@ import numpy as np
 
 from workbench.errors import WorkbenchError
 from workbench.keras_bridge import BridgeError
+from workbench.quiet_tensorflow import import_keras_quietly
 from workbench.spec import analyze
 
 from .batches import BatchBuffer
@@ -89,6 +90,7 @@ class Session:
 
     # -- outline -----------------------------------------------------------
     def execute(self) -> TrainResult:
+        import_keras_quietly()  # after another thread's import, never beside it
         import keras
 
         previous_policy = keras.config.dtype_policy()

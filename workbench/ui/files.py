@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..atomic import SaveError, write_text_atomic
 from ..keras_bridge.targets import MODEL_SUFFIXES, PRESET_SUFFIXES, read_openable
+from ..quiet_tensorflow import import_keras_quietly
 from ..spec import ModelSpec, save_preset, spec_from_data
 from ..spec.networks import NetworkSet
 from ..spec.networks_io import networks_from_data, save_networks
@@ -57,6 +58,8 @@ def _runtime(path: str):
 def _export(spec: ModelSpec, path: str) -> str:
     """As `workbench export`: Keras and script files through `export_model`, other runtimes through
     `keras.Model.export` on the freshly built model."""
+    if not path.lower().endswith(".py"):  # a script is written without Keras
+        import_keras_quietly()  # after the window's background import, never beside it
     if _runtime(path) is None:
         from ..export import export_model
 
