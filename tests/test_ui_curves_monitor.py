@@ -53,3 +53,21 @@ def test_perceptron_score_plot_draws_the_epoch_accuracy_not_the_online_count(qtb
     assert view.score.key == "accuracy"
     y = view.curve("accuracy", "epoch").getData()[1]
     assert [v for v in y if not math.isnan(v)] == [0.5]
+
+
+def test_a_gan_draws_its_two_losses_and_marks_the_best_label_agreement(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.begin_run(start("label_agreement", "max", 3))
+    view.add_batches(np.array([1, 2]), np.array([0.0, 0.1]), {"d_loss": np.array([1.4, 1.3]),
+                                                              "g_loss": np.array([0.7, 0.8])})
+    for epoch, agreement in enumerate([0.2, 0.6, 0.5], 1):
+        view.add_epoch(epoch, {"d_loss": 1.3, "g_loss": 0.8 + epoch / 10, "d_real": 0.7, "d_fake": 0.3,
+                               "label_agreement": agreement, "learning_rate": 2e-4})
+    view._draw_epochs()
+    assert (view.loss.key, view.score.key) == ("d_loss", "g_loss")
+    assert view.loss.plot.titleLabel.text == "discriminator loss" and view.score.plot.titleLabel.text == "generator loss"
+    assert list(view.curve("g_loss", "epoch").getData()[1]) == [0.9, 1.0, 1.1]
+    assert view.best() == 2 and view.loss.best.value() == 2
+    view.begin_run(start("val_accuracy", "max", 1))  # the next run is a classifier again
+    assert view.loss.key == "loss" and view.loss.plot.titleLabel.text == "loss"

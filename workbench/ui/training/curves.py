@@ -39,6 +39,7 @@ from workbench.train.live.records import DEFAULT_SMOOTHING, SeriesRecord, best_e
 
 from ..background import problem_text
 from ..theme import follow_theme, monospace_digits
+from .metric_plot import MetricPlot
 from .plotting import (
     BEST,
     DIVERGED,
@@ -56,67 +57,6 @@ from .plotting import (
 
 #: what a redraw updates: the batch curves (often) or the epoch curves and markers (once per epoch)
 BATCHES, EPOCHS = "batches", "epochs"
-
-
-class _MetricPlot:
-    """One plot (loss or accuracy): raw and smoothed batch curves, epoch train/validation, best-epoch line."""
-
-    def __init__(self, plot: pg.PlotItem, key: str, title: str):
-        self.plot, self.key = plot, key
-        plot.setTitle(title)
-        plot.setLabel("bottom", "epoch")
-        self.batch_raw = plot.plot(pen=pg.mkPen(with_alpha(TRAIN, 90), width=1))
-        self.batch_smooth = plot.plot(pen=pg.mkPen(TRAIN, width=1))
-        for curve in (self.batch_raw, self.batch_smooth):
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
-        self.epoch_train = plot.plot(pen=None, symbol="o", symbolSize=6, symbolBrush=TRAIN,
-                                     symbolPen=pg.mkPen("#ffffff", width=1))
-        self.epoch_val = plot.plot(pen=pg.mkPen(VALIDATION, width=1), symbol="s", symbolSize=6,
-                                   symbolBrush=VALIDATION, symbolPen=pg.mkPen("#ffffff", width=1), connect="finite")
-        self.best = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(BEST, width=1, style=Qt.DashLine),
-                                    label="best", labelOpts={"position": 0.92, "color": BEST, "anchors": [(1, 0), (1, 0)]})
-        self.best.setVisible(False)
-        plot.addItem(self.best, ignoreBounds=True)
-        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(with_alpha("#808080", 140), width=1,
-                                                                             style=Qt.DotLine))
-        self.cursor.setVisible(False)
-        plot.addItem(self.cursor, ignoreBounds=True)
-        self.user_range = False  # the user zoomed or panned: leave the range alone
-        plot.vb.sigRangeChangedManually.connect(self._on_user_range)
-
-    def _on_user_range(self, *_args) -> None:
-        self.user_range = True
-
-    def fixed_y(self, low: float, high: float) -> None:
-        self.plot.setYRange(low, high, padding=0.02)
-
-    def steady_y(self, log: bool) -> None:
-        """Keep the y range steady: change it only when the data leave it or fill less than half of it.
-
-        pyqtgraph's auto-range follows every new minimum, and a new range re-lays out the axis and its
-        tick labels: a redraw then costs 2–3 times as much.  The user's zoom, or a click on the auto-range
-        button, takes over.
-        """
-        vb = self.plot.vb
-        if self.user_range or vb.autoRangeEnabled()[1]:
-            return
-        shown = [c.yData for c in (self.batch_raw, self.batch_smooth, self.epoch_train, self.epoch_val)
-                 if c.yData is not None and len(c.yData)]
-        if not shown:
-            return
-        y = np.concatenate(shown)
-        if log:
-            y = np.log10(y[y > 0])
-        y = y[np.isfinite(y)]
-        if not y.size:
-            return
-        low, high = float(y.min()), float(y.max())
-        view_low, view_high = vb.viewRange()[1]
-        if view_low <= low and high <= view_high and high - low >= 0.5 * (view_high - view_low):
-            return
-        margin = 0.08 * (high - low) if high > low else max(abs(high) * 0.1, 0.1)
-        self.plot.setYRange(low - margin, high + margin, padding=0)
 
 
 class CurvesView(QWidget):
@@ -166,9 +106,9 @@ class CurvesView(QWidget):
 
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground(background(self))
-        self.loss = _MetricPlot(self.canvas.addPlot(row=0, col=0), "loss", "loss")
+        self.loss = MetricPlot(self.canvas.addPlot(row=0, col=0), "loss", "loss")
         # (not `self.metric`: QWidget.metric() is a virtual that Qt calls while painting)
-        self.score = _MetricPlot(self.canvas.addPlot(row=0, col=1), "accuracy", "accuracy")
+        self.score = MetricPlot(self.canvas.addPlot(row=0, col=1), "accuracy", "accuracy")
         self.lr_plot = self.canvas.addPlot(row=0, col=2)
         self.lr_plot.setTitle("learning rate")
         self.lr_plot.setLabel("bottom", "epoch")
@@ -230,6 +170,8 @@ class CurvesView(QWidget):
         self.monitor = monitor
         self.mode = mode
         self.metric_key = "accuracy"
+        self.loss.key = "loss"
+        self.loss.plot.setTitle("loss")
         self._start_time = None
         self._divergence = None
         self.readout.setText(" ")
@@ -281,8 +223,9 @@ class CurvesView(QWidget):
 
     # -- reading (what the charts show) -----------------------------------------------------------------------
     def curve(self, key: str, kind: str) -> pg.PlotDataItem:
-        """The item drawing `key` ("loss" or the accuracy metric) of `kind` "batch", "smoothed", "epoch", "val"."""
-        plot = self.loss if key == "loss" else self.score
+        """The item drawing `key` (the loss plot's key or the score plot's) of `kind` "batch", "smoothed",
+        "epoch", "val"."""
+        plot = self.loss if key == self.loss.key else self.score
         return {"batch": plot.batch_raw, "smoothed": plot.batch_smooth, "epoch": plot.epoch_train,
                 "val": plot.epoch_val}[kind]
 
@@ -305,7 +248,10 @@ class CurvesView(QWidget):
         `accuracy`, not its step's `online_accuracy`), else the first accuracy logged, else MAE."""
         names = [k for k in keys if not k.startswith("val_")]
         monitored = self.monitor.removeprefix("val_")
-        if monitored.endswith("accuracy"):
+        if "loss" not in names and {"d_loss", "g_loss"} <= set(names):  # a GAN: a loss per network, no accuracy
+            self.loss.key, self.metric_key = "d_loss", "g_loss"
+            self.loss.plot.setTitle("discriminator loss")
+        elif monitored.endswith("accuracy"):
             self.metric_key = monitored
         else:
             self.metric_key = next((k for k in names if k.endswith("accuracy")), "mae" if "mae" in names else "accuracy")
@@ -313,7 +259,8 @@ class CurvesView(QWidget):
 
     def _set_metric_title(self) -> None:
         self.score.key = self.metric_key
-        title = "mean absolute error" if self.metric_key.endswith("mae") else self.metric_key.replace("_", " ")
+        title = {"mae": "mean absolute error", "g_loss": "generator loss"}.get(self.metric_key,
+                                                                             self.metric_key.replace("_", " "))
         self.score.plot.setTitle(title)
         if self.metric_key.endswith("accuracy"):
             self.score.fixed_y(0.0, 1.0)
@@ -423,7 +370,7 @@ class CurvesView(QWidget):
         """The values nearest to x (in epochs): the batch there and the closest epoch."""
         parts = []
         record = self.record
-        keys = [k for k in ("loss", self.metric_key) if k in record.batch]
+        keys = [k for k in (self.loss.key, self.metric_key) if k in record.batch]
         if record.steps.size and keys:
             xs = record.steps.values / self.steps_per_epoch
             i = int(np.clip(np.searchsorted(xs, x), 0, len(xs) - 1))
@@ -434,7 +381,7 @@ class CurvesView(QWidget):
             parts.append(f"step {int(record.steps.values[i])} (epoch {xs[i]:.2f}): {values}")
         if record.epochs:
             j = int(np.argmin(np.abs(np.asarray(record.epochs) - x)))
-            shown = ("loss", "val_loss", self.metric_key, f"val_{self.metric_key}", "learning_rate")
+            shown = (self.loss.key, f"val_{self.loss.key}", self.metric_key, f"val_{self.metric_key}", "learning_rate")
             values = " · ".join(
                 f"{k} {record.epoch_logs[k][j]:.4g}" for k in shown if k in record.epoch_logs)
             parts.append(f"epoch {record.epochs[j]}: {values}")
