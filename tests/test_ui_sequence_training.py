@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from workbench.spec import load_named
 from workbench.ui import settings
 
 RUN_TIMEOUT_MS = 240_000
@@ -23,15 +22,8 @@ def isolated(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    window = MainWindow(load_tensorflow=False, remember_layout=False, offer_recovery=False)
-    window.doc.load(load_named("lenet5"))
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
+def window(lenet5_window):
+    return lenet5_window
 
 
 def train_one_epoch(qtbot, window, slug: str, dataset: str, options: str):

@@ -156,15 +156,8 @@ def test_a_run_fills_the_curves_with_the_history_and_shows_feature_maps(qtbot, c
 
 # -- pause, stop, files, reopening and resuming --------------------------------------------------------------------------
 @pytest.fixture
-def window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    window = MainWindow(load_tensorflow=False, remember_layout=False, offer_recovery=False)
-    window.doc.load(load_named("lenet5"))
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
+def window(lenet5_window):
+    return lenet5_window
 
 
 def test_pause_holds_the_step_stop_saves_a_loadable_model_and_the_run_resumes(qtbot, window):
