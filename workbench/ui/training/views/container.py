@@ -42,6 +42,9 @@ TASK_VIEWS: dict[str, tuple[type[TaskView], ...]] = {
     "captioning": (SequenceView,),
 }
 
+#: pixels the Task dock keeps whatever its views would like (the tab of two stacked RPROP plots wants ~300)
+MINIMUM_SIZE = 150
+
 _NO_VIEW = "The {task} task has no live view here; its progress is in Curves."
 _WAITING = "The {task} task's live view appears after the first epoch of a run."
 _NOTHING_TO_DRAW = ("This model's samples have nothing the {task} views draw (a decision boundary needs two inputs, "
@@ -69,6 +72,8 @@ class TaskViews(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+        # a view's plots may squeeze rather than hold the dock (and with it the window) taller than a small screen
+        self.setMinimumSize(MINIMUM_SIZE, MINIMUM_SIZE)
         self.set_task("classification")
 
     def set_task(self, task: str) -> None:
