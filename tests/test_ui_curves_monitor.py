@@ -71,3 +71,18 @@ def test_a_gan_draws_its_two_losses_and_marks_the_best_label_agreement(qtbot):
     assert view.best() == 2 and view.loss.best.value() == 2
     view.begin_run(start("val_accuracy", "max", 1))  # the next run is a classifier again
     assert view.loss.key == "loss" and view.loss.plot.titleLabel.text == "loss"
+
+
+def test_the_score_plot_takes_a_metric_only_the_epoch_logs_or_the_monitored_error(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.begin_run(start("val_loss", "min", 2))  # CTC: batches log only the loss
+    view.add_batches(np.array([1]), np.array([0.0]), {"loss": np.array([30.0])})
+    view.add_epoch(1, {"loss": 9.0, "val_loss": 8.0, "sequence_accuracy": 0.2, "cer": 0.5})
+    assert view.score.key == "sequence_accuracy" and view.score.plot.titleLabel.text == "sequence accuracy"
+    view.begin_run(start("val_mse", "min", 2))  # the adding problem: no accuracy, its monitored error instead
+    view.add_batches(np.array([1]), np.array([0.0]), {"loss": np.array([0.9]), "mse": np.array([0.9])})
+    view.add_epoch(1, {"loss": 0.2, "mse": 0.2, "val_loss": 0.15, "val_mse": 0.15})
+    view._draw_epochs()
+    assert view.score.key == "mse" and view.score.plot.titleLabel.text == "mean squared error"
+    assert list(view.curve("mse", "val").getData()[1]) == [0.15]

@@ -196,8 +196,8 @@ class CurvesView(QWidget):
         self._request(BATCHES)
 
     def add_epoch(self, epoch: int, logs: dict) -> None:
-        if not self.record.epochs and not self.record.batch:
-            self._pick_metric(logs)
+        if not self.record.epochs and (not self.record.batch or not {self.metric_key, f"val_{self.metric_key}"} & set(logs)):
+            self._pick_metric(logs)  # metrics only an epoch logs (a task's own, such as CTC's) count too
         self.record.add_epoch(epoch, logs)
         self._request(EPOCHS)
 
@@ -253,14 +253,15 @@ class CurvesView(QWidget):
             self.loss.plot.setTitle("discriminator loss")
         elif monitored.endswith("accuracy"):
             self.metric_key = monitored
-        else:
-            self.metric_key = next((k for k in names if k.endswith("accuracy")), "mae" if "mae" in names else "accuracy")
+        else:  # any accuracy (CTC's sequence accuracy), else the monitored error (val_mse's mse), else MAE
+            fallback = monitored if monitored != "loss" and monitored in names else "mae" if "mae" in names else "accuracy"
+            self.metric_key = next((k for k in names if k.endswith("accuracy")), fallback)
         self._set_metric_title()
 
     def _set_metric_title(self) -> None:
         self.score.key = self.metric_key
-        title = {"mae": "mean absolute error", "g_loss": "generator loss"}.get(self.metric_key,
-                                                                             self.metric_key.replace("_", " "))
+        titles = {"mae": "mean absolute error", "mse": "mean squared error", "g_loss": "generator loss"}
+        title = titles.get(self.metric_key, self.metric_key.replace("_", " "))
         self.score.plot.setTitle(title)
         if self.metric_key.endswith("accuracy"):
             self.score.fixed_y(0.0, 1.0)
