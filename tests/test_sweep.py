@@ -69,3 +69,17 @@ def test_sweep_prunes_resumes_and_reports(tmp_path, capfd, monkeypatch):
     assert not (tmp_path / "mlruns").exists()
     # the run folders are logged beside the store, not into ./mlruns of the current folder
     assert (out / "mlartifacts" / children[0].info.run_id / "artifacts" / "history.csv").is_file()
+
+
+def test_a_sweep_of_a_task_with_an_error_to_minimise_ranks_the_lowest_best(tmp_path, capfd):
+    out = tmp_path / "sweep"
+    argv = ["sweep", "gru_adding", "--dataset", "adding_problem:samples=192,val_samples=64", "--epochs", "1",
+            "--batch-size", "64", "--param", "lr=1e-3,3e-2", "--sampler", "grid", "--trials", "2",
+            "--out-dir", str(out)]
+    assert cli_main(argv) == 0
+    printed = capfd.readouterr().out
+    trials = json.loads((out / "comparison.json").read_text())["sweep"]["trials"]
+    assert [t["state"] for t in trials] == ["complete", "complete"]  # not failed for want of an accuracy
+    assert {t["monitor"] for t in trials} == {"val_mse"}
+    best = min(trials, key=lambda t: t["value"])
+    assert f"best: trial {best['number']}, val mse {best['value']:.4f}" in printed

@@ -8,7 +8,6 @@ sweep-parallel.png.  Running it again with the same DIR continues the study.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..spec.units import plain
@@ -102,10 +101,14 @@ def run_sweep(args) -> int:
 
 
 def _print_best(study) -> None:
+    from ..compare.results import RunRecord
+    from ..compare.sweep import RECORD_ATTR
+
     try:
         best = study.best_trial
     except ValueError:
         print("no trial completed")
         return
     settings = ", ".join(f"{k}={_short(v)}" for k, v in best.params.items())
-    print(f"best: trial {best.number}, val acc {best.value:.4f}: {settings}")
+    record = RunRecord.from_dict(best.user_attrs[RECORD_ATTR])
+    print(f"best: trial {best.number}, {record.monitor.replace('_', ' ')} {record.best_value:.4f}: {settings}")

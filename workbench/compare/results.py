@@ -99,6 +99,23 @@ class RunRecord:
         return self.best_epoch - 1 if self.best_epoch is not None else self.epochs - 1
 
     @property
+    def monitored_key(self) -> str:
+        """The curve of the monitored metric (an accuracy monitor is `val_accuracy`'s, the main output's)."""
+        return "val_accuracy" if self.monitor.endswith("accuracy") else self.monitor
+
+    def objective(self, value: float | None = None) -> float | None:
+        """A monitored value (default: the best) as a score to maximise: an error's negative, for a sweep."""
+        value = self.best_value if value is None else value
+        if value is None:
+            return None
+        return -value if self.mode == "min" else value
+
+    def latest_objective(self) -> float | None:
+        """The last epoch's monitored value as `objective` scores it (None before it has one)."""
+        values = [v for v in self.curves.get(self.monitored_key, []) if v is not None]
+        return self.objective(values[-1]) if values else None
+
+    @property
     def best_column(self) -> str:
         """The leaderboard column of the best monitored value: `best_val_accuracy`, `best_val_mse`, ..."""
         return "best_val_accuracy" if self.monitor.endswith("accuracy") else f"best_{self.monitor}"
@@ -108,8 +125,7 @@ class RunRecord:
         valid = [(v, i) for i, v in enumerate(self.curves.get("val_accuracy", [])) if v is not None]
         if valid:
             self.best_val_accuracy = max(v for v, _ in valid)
-        monitored = "val_accuracy" if self.monitor.endswith("accuracy") else self.monitor
-        valid = [(v, i) for i, v in enumerate(self.curves.get(monitored, [])) if v is not None]
+        valid = [(v, i) for i, v in enumerate(self.curves.get(self.monitored_key, [])) if v is not None]
         if valid:
             best = (min if self.mode == "min" else max)(v for v, _ in valid)
             self.best_value = best

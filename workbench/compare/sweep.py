@@ -120,24 +120,29 @@ class Sweep:
         """Report the epoch; True when the trial should stop here."""
         if self.sink is not None:
             self.sink.on_trial_epoch(trial.number, record)
-        accuracy = (record.curves.get("val_accuracy") or [None])[-1]
-        if accuracy is None:
+        score = record.latest_objective()
+        if score is None:
             return False
-        trial.report(accuracy, step=record.epochs)
+        trial.report(score, step=record.epochs)
         return self.prune and trial.should_prune()
 
     def _tell(self, study, trial, record: RunRecord, pruned: bool) -> None:
         states = import_optuna().trial.TrialState
         trial.set_user_attr(RECORD_ATTR, record.to_dict())
         if pruned and record.status == CANCELLED:
-            state = states.PRUNED
-            study.tell(trial, state=state)
-        elif record.status == FINISHED and record.best_val_accuracy is not None:
-            state = states.COMPLETE
-            study.tell(trial, record.best_val_accuracy)
+            state, value = states.PRUNED, None
+        elif record.status == FINISHED and record.objective() is not None:
+            state, value = states.COMPLETE, record.objective()
         else:
-            state = states.FAIL
-            study.tell(trial, state=state)
+            state, value = states.FAIL, None
+        try:
+            study.tell(trial, value, state=state)
+        except RuntimeError as exc:
+            # The grid sampler stops its study once every cell was asked for, which Optuna allows only inside
+            # `optimize`; the trial's state and value are stored before that (and `run` asks no more than the
+            # grid holds), so the stop is all that is lost.
+            if "Study.stop" not in str(exc):
+                raise
         self.trained.append(trial.number)
         if self.sink is not None:
             self.sink.on_trial_ended(trial.number, record, state.name.lower())
@@ -216,12 +221,14 @@ def write_sweep_reports(sweep: Sweep, study, title: str) -> tuple[list[Path], st
     document = comparison_document(records, dataset=sweep.dataset.describe(), config=sweep.base.to_dict(),
                                    input_shape=sweep.input_shape)
     document["sweep"] = {"trials": [{"number": t.number, "state": t.state.name.lower(), "params": t.params,
-                                     "value": t.value} for t, _ in rows],
+                                     "monitor": r.monitor, "value": r.best_value} for t, r in rows],
                          "sampler": sweep.sampler, "prune": sweep.prune, "space": [p.name for p in sweep.space]}
     paths = write_reports(sweep.out_dir, records, document, title=title)
     complete = optuna.trial.TrialState.COMPLETE
-    lines = [(t.number, t.params, t.value if t.state == complete else None) for t, _ in rows]
-    paths.append(write_parallel(lines, [p.name for p in sweep.space], sweep.out_dir / PARALLEL_PNG, title))
+    lines = [(t.number, t.params, r.best_value if t.state == complete else None) for t, r in rows]
+    objective = rows[0][1].monitor if rows else "val_accuracy"
+    paths.append(write_parallel(lines, [p.name for p in sweep.space], sweep.out_dir / PARALLEL_PNG, title,
+                                objective=objective))
     try:
         importances = optuna.importance.get_param_importances(study)
     except (RuntimeError, ValueError) as exc:  # fewer than two completed trials, or one value only

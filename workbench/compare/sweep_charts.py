@@ -39,17 +39,18 @@ def write_importance(importances: Mapping[str, float], path: str | Path, title: 
     ax = fig.add_subplot()
     names = list(importances)[::-1]
     ax.barh(names, [importances[n] for n in names], color="tab:blue")
-    ax.set_xlabel("importance for best validation accuracy (fANOVA)")
+    ax.set_xlabel("importance for the best monitored value (fANOVA)")
     ax.set_title(title or "parameter importance")
     return _save(fig, Path(path))
 
 
 def write_parallel(rows: Sequence[tuple[int, dict, float | None]], names: Sequence[str], path: str | Path,
-                   title: str = "") -> Path:
-    """One line per trial across every parameter's axis and the objective; colour = accuracy, grey = pruned."""
+                   title: str = "", objective: str = "val_accuracy") -> Path:
+    """One line per trial across every parameter's axis and the monitored metric `objective` (its best value);
+    colour = that value, grey = pruned or failed."""
     from matplotlib import colormaps
 
-    axes_names = list(names) + ["val accuracy"]
+    axes_names = list(names) + [objective.replace("_", " ")]
     fig = _figure(max(6, 2 * len(axes_names)), 5)
     ax = fig.add_subplot()
     columns = [[row[1].get(n) for row in rows] for n in names] + [[row[2] for row in rows]]

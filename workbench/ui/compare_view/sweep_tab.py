@@ -54,7 +54,7 @@ from .charts import RUN_COLORS
 from .candidates import CandidateList
 from .sweep_task import TRIAL_ENDED, TRIAL_EPOCH, TRIAL_STARTED, SweepRequest, TrialRow, run_sweep
 
-TABLE_COLUMNS = ("Trial", "Settings", "State", "Best val acc")
+TABLE_COLUMNS = ("Trial", "Settings", "State", "Best")
 #: the swept settings: (field, label, default text); a single value sets it for every trial
 SPACE_FIELDS = (("learning_rate", "Learning rate", "1e-4:1e-1:log"), ("batch_size", "Batch sizes", "16,32,64"),
                 ("epochs", "Epochs", "5"))
@@ -277,11 +277,12 @@ class SweepTab(QWidget):
 
     def _on_trial_epoch(self, number: int, record: RunRecord) -> None:
         self._draw_curve(number, record)
-        best = record.best_val_accuracy
+        self._name_score(record)
+        best = record.best_value
         self._set_cell(number, 3, "" if best is None else f"{best:.4f}")
 
     def _on_trial_ended(self, number: int, record: RunRecord, state: str) -> None:
-        self._show_row(TrialRow(number, self._params.get(number, {}), state, record.best_val_accuracy, record))
+        self._show_row(TrialRow(number, self._params.get(number, {}), state, record.best_value, record))
 
     @Slot(object)
     def _on_finished(self, outcome) -> None:
@@ -291,8 +292,8 @@ class SweepTab(QWidget):
         done = [r for r in rows if r.state == "complete"]
         text = f"{len(rows)} trials, {len(done)} complete; reports in {self.paths[0].parent if self.paths else ''}"
         if done:
-            best = max(done, key=lambda r: r.value)
-            text += f"; best: trial {best.number}, val acc {best.value:.4f} " \
+            best = max(done, key=lambda r: r.record.objective())
+            text += f"; best: trial {best.number}, {_metric_name(best.record)} {best.value:.4f} " \
                     f"({', '.join(f'{k}={_short(v)}' for k, v in best.params.items())})"
         self._set_status(text + (f"; {note}" if note else ""))
         self._ended()
@@ -323,7 +324,8 @@ class SweepTab(QWidget):
         for column, text in enumerate((str(trial.number), settings, trial.state, value)):
             self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.item(row, 0).setData(Qt.DecorationRole, QColor(_trial_color(trial.number)))
-        if trial.record is not None and trial.record.curves.get("val_accuracy"):
+        if trial.record is not None and trial.record.curves.get(trial.record.monitored_key):
+            self._name_score(trial.record)
             self._draw_curve(trial.number, trial.record)
 
     def _set_cell(self, number: int, column: int, text: str) -> None:
@@ -331,8 +333,14 @@ class SweepTab(QWidget):
         if row is not None:
             self.table.setItem(row, column, QTableWidgetItem(text))
 
+    def _name_score(self, record: RunRecord) -> None:
+        """The score column and the curves' title name the metric the trials are ranked by (val MSE, ...)."""
+        name = _metric_name(record)
+        self.table.setHorizontalHeaderItem(3, QTableWidgetItem(f"Best {name}"))
+        self.curves.setTitle(f"{name} per epoch")
+
     def _draw_curve(self, number: int, record: RunRecord) -> None:
-        values = record.curves.get("val_accuracy") or []
+        values = [v for v in record.curves.get(record.monitored_key) or [] if v is not None]
         curve = self._curves.get(number)
         if curve is None:
             pen = pg.mkPen(_trial_color(number), width=2)
@@ -362,3 +370,7 @@ class SweepTab(QWidget):
         path = QFileDialog.getExistingDirectory(self, "Folder for the sweep (an earlier one resumes it)")
         if path:
             self.out_dir.setText(path)
+
+
+def _metric_name(record: RunRecord) -> str:
+    return record.monitored_key.replace("_", " ").replace("accuracy", "acc")

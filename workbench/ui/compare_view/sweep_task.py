@@ -68,7 +68,7 @@ def run_sweep(request: SweepRequest, state: TaskState) -> tuple[list[TrialRow], 
     from ...compare.sweep import Sweep, import_optuna, trial_records, write_sweep_reports
     from ...data import load_dataset
 
-    optuna = import_optuna()
+    import_optuna()  # a clear message when the optional extra is missing, before the data set loads
     base = request.base
     dataset = load_dataset(request.dataset_name, seed=base.seed, validation_split=base.validation_split)
     sweep = Sweep(request.entries, dataset, base, request.space, request.out_dir, sampler=request.sampler,
@@ -81,8 +81,6 @@ def run_sweep(request: SweepRequest, state: TaskState) -> tuple[list[TrialRow], 
         state.calls.detach()
     title = f"{dataset.name}: sweep of {', '.join(e.label for e in request.entries)}"
     paths, note = write_sweep_reports(sweep, study, title)
-    complete = optuna.trial.TrialState.COMPLETE
-    rows = [TrialRow(t.number, dict(t.params), t.state.name.lower(),
-                     t.value if t.state == complete else record.best_val_accuracy, record)
+    rows = [TrialRow(t.number, dict(t.params), t.state.name.lower(), record.best_value, record)
             for t, record in trial_records(study)]
     return rows, paths, note
