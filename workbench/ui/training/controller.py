@@ -29,6 +29,7 @@ from .evaluation import EvaluationView
 from .feature_maps import FeatureMapView, default_probe_layer, one_network_note
 from .job import TrainingJob
 from .panel import TrainingPanel
+from .run_text import breakable, finished_text, progress_text
 from .runs import RunsView, RunSummary, scan_runs
 from .views import TaskViews
 from .weights import WeightsView
@@ -372,12 +373,12 @@ class TrainingController(QObject):
             self.curves.mark_divergence(position, result.message)
             self.panel.show_status(result.message + warned, "error")
         elif result.status in (FINISHED, STOPPED):
-            self.panel.show_status(_finished_text(result) + warned, "warning" if warned else "ok")
+            self.panel.show_status(finished_text(result) + warned, "warning" if warned else "ok")
             if self.evaluation.evaluation is not None:
                 self.evaluation.show_evaluation(self.evaluation.evaluation, result.model_epoch)
         elif result.status == FAILED:
             self.panel.offer_train_anyway(REFUSAL in result.message)
-        self.panel.end_progress(_progress_text(result))
+        self.panel.end_progress(progress_text(result))
         self.panel.set_has_model(self.job.has_model())
         self.runs.refresh()
         self.finished.emit(result)
@@ -460,36 +461,6 @@ class TrainingController(QObject):
     def _on_probe_changed(self, layer: str, sample: int) -> None:
         if not self._several_networks() and (self.job.running() or not self._canvas_differs()):
             self.job.set_probe(layer, sample)  # never a model the canvas no longer shows, nor one of several networks
-
-
-def _finished_text(result: TrainResult) -> str:
-    best = ""
-    if result.best_value is not None and result.best_epoch is not None:
-        best = f"; best {result.monitor} {result.best_value:.4f} at epoch {result.best_epoch}"
-    return f"{_ending(result)} in {result.seconds:.1f} s{best}. Saved {breakable(result.model_path)}"
-
-
-def _ending(result: TrainResult) -> str:
-    """How a run ended, epoch by epoch: a stop within an epoch says where, and that the epoch was not saved."""
-    done = result.epochs_completed
-    epochs = f"{done} epoch{'s' * (done != 1)}"
-    where = result.stopped_at
-    if result.status == STOPPED and where:
-        return f"Stopped in epoch {where['epoch']} at batch {where['batch']}/{result.steps_per_epoch}; {epochs} saved"
-    return f"{'Finished' if result.status == FINISHED else 'Stopped'} after {epochs}"
-
-
-def _progress_text(result: TrainResult) -> str:
-    if result.status in (FINISHED, STOPPED):
-        return _ending(result)
-    if result.status == DIVERGED:
-        return f"Diverged after {result.epochs_completed} epochs"
-    return "Not trained"
-
-
-def breakable(path) -> str:
-    """A path a word-wrapping label may break after each separator (a zero-width space follows each '/')."""
-    return str(path).replace("/", "/\u200b")
 
 
 def _run_source(record: dict, config) -> DataSource:
