@@ -199,3 +199,16 @@ def test_cli_compare_user_errors(tmp_path, argv, message):
     args = parse("compare", "lenet5", *[x for kv in base.items() for x in kv])
     with pytest.raises(WorkbenchError, match=message):
         run_compare(args)
+
+
+def test_charts_score_runs_by_the_metric_they_share_and_fall_back_to_accuracy_when_mixed():
+    from workbench.compare.results import RunRecord, best_score, score_of
+
+    ae = RunRecord(preset="ae", monitor="val_mse", mode="min", reported=("val_mse",))
+    for epoch, value in enumerate([0.05, 0.03, 0.04], 1):
+        ae.add_epoch({"loss": value, "val_loss": value, "mse": value, "val_mse": value}, elapsed=epoch)
+    lenet = RunRecord(preset="lenet")
+    lenet.add_epoch({"loss": 1.0, "accuracy": 0.5, "val_loss": 1.1, "val_accuracy": 0.6}, elapsed=1.0)
+    assert score_of([ae]) == ("val_mse", "val mse") and best_score(ae, "val_mse") == 0.03
+    assert score_of([ae, lenet]) == ("val_accuracy", "validation accuracy")
+    assert best_score(lenet, "val_accuracy") == 0.6 and best_score(ae, "val_accuracy") is None

@@ -275,6 +275,12 @@ def test_autoencoders_are_ranked_by_val_mse_lowest_first(view, qtbot, monkeypatc
     ranked = [view.proxy.index(i, 0).data() for i in range(2)]
     assert ranked == [r.preset for r in sorted(records, key=lambda r: r.best_value)]
     assert [float(view.proxy.index(i, column).data()) for i in range(2)] == sorted(shown)
+    view.charts.draw(view.records(), {0, 1})  # the charts score the runs by the same metric
+    assert view.charts.accuracy.getPlotItem().titleLabel.text == "val mse"
+    assert view.charts.bubbles.getPlotItem().titleLabel.text.startswith("best val mse against multiply-adds")
+    bubbles = sorted(spot.pos().y() for spot in view.charts.scatter.points())
+    assert bubbles == pytest.approx(sorted(r.best_value for r in records))
+    assert list(view.charts.curves[0][0].getData()[1]) == pytest.approx(view.records()[0].series("epoch", "val_mse")[1])
 
 
 def test_fcn_comparison_shows_mean_iou_and_pixel_accuracy(view, qtbot, monkeypatch, tmp_path):

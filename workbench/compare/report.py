@@ -1,8 +1,10 @@
 """A comparison written out: `comparison.csv`, `comparison.json` and `comparison.png`.
 
 The PNG is the architecture notes' chart made for the user's own data:
-validation accuracy and loss overlaid against epoch and wall time, and best
-accuracy against multiply-adds with circle area proportional to parameters.  It is
+the runs' shared score (validation accuracy, or the monitored metric of
+another task: val MSE, mean IoU, label agreement) and validation loss
+overlaid against epoch and wall time, and the best score against
+multiply-adds with circle area proportional to parameters.  It is
 drawn with matplotlib's Agg canvas (no pyplot, no display, no global
 state), so the CLI and the GUI's export make the same picture from any thread.
 """
@@ -19,7 +21,7 @@ from typing import Any
 from ..atomic import atomic_target, write_text_atomic
 from ..errors import WorkbenchError
 from ..spec.units import human
-from .results import CSV_COLUMNS, RunRecord, leaderboard_columns
+from .results import CSV_COLUMNS, RunRecord, best_score, leaderboard_columns, score_of
 
 COMPARISON_VERSION = 1
 CSV_NAME, JSON_NAME, PNG_NAME = "comparison.csv", "comparison.json", "comparison.png"
@@ -106,7 +108,8 @@ def png_bytes(records: Sequence[RunRecord], title: str = "") -> bytes:
     grid = fig.add_gridspec(2, 3, width_ratios=(1, 1, 1.3))
     plotted = [r for r in records if r.curves.get("elapsed")]
     colours = {r.preset: f"C{i % 10}" for i, r in enumerate(plotted)}
-    for row, (y_key, label) in enumerate((("val_accuracy", "validation accuracy"), ("val_loss", "validation loss"))):
+    score_key, score_name = score_of(list(records))
+    for row, (y_key, label) in enumerate(((score_key, score_name), ("val_loss", "validation loss"))):
         for col, x_key in enumerate(("epoch", "elapsed")):
             ax = fig.add_subplot(grid[row, col])
             for r in plotted:
@@ -121,7 +124,8 @@ def png_bytes(records: Sequence[RunRecord], title: str = "") -> bytes:
             if row == 0 and col == 0 and ax.get_lines():
                 ax.legend(fontsize="small")
     bubbles = fig.add_subplot(grid[:, 2])
-    _bubbles(bubbles, [r for r in records if r.finished and r.best_val_accuracy is not None], colours)
+    scored = [(r, best_score(r, score_key)) for r in records if r.finished]
+    _bubbles(bubbles, [(r, y) for r, y in scored if y is not None], colours, score_name)
     bubbles.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: human(value)))
     if title:
         fig.suptitle(title)
@@ -141,25 +145,24 @@ def bubble_sizes(params: Sequence[int]) -> list[float]:
     return [max(_MIN_BUBBLE, _MAX_BUBBLE * share) for share in parameter_shares(params)]
 
 
-def _bubbles(ax, records: Sequence[RunRecord], colours: dict[str, str]) -> None:
-    ax.set_title("best validation accuracy against multiply-adds\n(circle area ∝ parameters)")
+def _bubbles(ax, scored: Sequence[tuple[RunRecord, float]], colours: dict[str, str], name: str) -> None:
+    """Each run's best `name` (its value in `scored`) against its multiply-adds, circle area ∝ parameters."""
+    ax.set_title(f"best {name} against multiply-adds\n(circle area ∝ parameters)")
     ax.set_xlabel("multiply-adds per sample")
-    ax.set_ylabel("best validation accuracy")
+    ax.set_ylabel(f"best {name}")
     ax.grid(alpha=0.3)
-    if not records:
+    if not scored:
         return
-    sizes = bubble_sizes([r.params for r in records])
-    macs = [max(r.macs, 1) for r in records]
-    for r, x, size in zip(records, macs, sizes):
-        ax.scatter([x], [r.best_val_accuracy], s=size, alpha=0.5, color=colours.get(r.preset, "C0"),
-                   edgecolors="black", linewidths=0.6)
-        ax.annotate(f"{r.preset}\n{human(r.params)} params", (x, r.best_val_accuracy), fontsize="small",
-                    ha="center", va="center")
+    sizes = bubble_sizes([r.params for r, _ in scored])
+    macs = [max(r.macs, 1) for r, _ in scored]
+    for (r, y), x, size in zip(scored, macs, sizes):
+        ax.scatter([x], [y], s=size, alpha=0.5, color=colours.get(r.preset, "C0"), edgecolors="black",
+                   linewidths=0.6)
+        ax.annotate(f"{r.preset}\n{human(r.params)} params", (x, y), fontsize="small", ha="center", va="center")
     if max(macs) / min(macs) > 10:
         ax.set_xscale("log")
-    low = min(r.best_val_accuracy for r in records)
-    high = max(r.best_val_accuracy for r in records)
-    pad = max(0.05, (high - low) * 0.25)
+    low, high = min(y for _, y in scored), max(y for _, y in scored)
+    pad = max(0.05, (high - low) * 0.25) if high <= 1.0 else (high - low) * 0.25 or abs(high) * 0.1
     ax.set_ylim(max(0.0, low - pad), min(1.0, high + pad) if high <= 1.0 else high + pad)
     ax.margins(x=0.25)
 

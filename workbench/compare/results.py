@@ -188,6 +188,21 @@ def ranked(records) -> list:
     return scored + [r for r in records if r.best_value is None]
 
 
+def score_of(records: list[RunRecord]) -> tuple[str, str]:
+    """The curve the score chart draws and its name: the monitored metric every run that trained shares, else
+    validation accuracy."""
+    keys = {r.monitored_key for r in records if r.epochs}
+    key = keys.pop() if len(keys) == 1 else "val_accuracy"
+    return key, "validation accuracy" if key == "val_accuracy" else key.replace("_", " ")
+
+
+def best_score(record: RunRecord, key: str) -> float | None:
+    """`record`'s best value of the chart's score `key`."""
+    if record.monitored_key == key:
+        return record.best_value
+    return record.best_val_accuracy if key == "val_accuracy" else None
+
+
 def accuracy_key(logs: dict[str, float]) -> str:
     """'accuracy', or the main output's '<name>_accuracy' for a model with several outputs."""
     if "accuracy" in logs:

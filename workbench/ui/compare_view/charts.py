@@ -1,4 +1,10 @@
-"""Overlaid validation curves and the best-accuracy-against-multiply-adds bubble chart."""
+"""Overlaid validation curves and the best-score-against-multiply-adds bubble chart.
+
+The score is the monitored metric the compared runs share: validation
+accuracy for classifiers, val MSE for autoencoders, mean IoU for FCNs, a
+cDCGAN's label agreement; runs of different tasks fall back to validation
+accuracy (the leaderboard names each one's own metric).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...compare.report import parameter_shares
-from ...compare.results import FINISHED, RunRecord
+from ...compare.results import FINISHED, RunRecord, best_score, score_of
 from ...spec.units import human
 from ..theme import follow_theme
 from ..training.plotting import legend_beside, restyle_plots
@@ -92,6 +98,10 @@ class ComparisonCharts(QWidget):
 
     def draw(self, records: list[RunRecord], shown: set[int]) -> None:
         """Update every run's two curves (hidden unless in `shown`) and the bubbles."""
+        score_key, name = score_of(records)
+        self.accuracy.setTitle(name)
+        self.bubbles.setTitle(f"best {name} against multiply-adds (area ∝ parameters)")
+        self.bubbles.setLabel("left", f"best {name}")
         x_key = self.x_axis.currentData()
         self.accuracy.setLabel("bottom", "epoch" if x_key == "epoch" else "training time (s)")
         self.loss.setLabel("bottom", "epoch" if x_key == "epoch" else "training time (s)")
@@ -103,7 +113,7 @@ class ComparisonCharts(QWidget):
                     self.loss.plot([], [], pen=pen),
                 )
             acc_item, loss_item = self.curves[index]
-            for item, key in ((acc_item, "val_accuracy"), (loss_item, "val_loss")):
+            for item, key in ((acc_item, score_key), (loss_item, "val_loss")):
                 xs, ys = record.series(x_key, key)
                 item.setData(xs, ys)
                 item.setVisible(index in shown)
@@ -114,24 +124,25 @@ class ComparisonCharts(QWidget):
         for label in self._labels:
             self.bubbles.removeItem(label)
         self._labels.clear()
-        placed = [(i, r) for i, r in enumerate(records)
-                  if i in shown and r.status == FINISHED and r.best_val_accuracy is not None]
-        diameters = bubble_diameters([r.params for _, r in placed])
+        score_key, _ = score_of(records)
+        placed = [(i, r, best_score(r, score_key)) for i, r in enumerate(records) if i in shown and r.status == FINISHED]
+        placed = [(i, r, y) for i, r, y in placed if y is not None]
+        diameters = bubble_diameters([r.params for _, r, _ in placed])
         spots = []
-        for (index, record), size in zip(placed, diameters):
+        for (index, record, y), size in zip(placed, diameters):
             x = math.log10(max(record.macs, 1))
             colour = pg.mkColor(RUN_COLORS[index % len(RUN_COLORS)])
             colour.setAlpha(140)
-            spots.append({"pos": (x, record.best_val_accuracy), "size": size, "brush": pg.mkBrush(colour),
+            spots.append({"pos": (x, y), "size": size, "brush": pg.mkBrush(colour),
                           "pen": pg.mkPen(self.foreground, width=1), "data": index})
             label = pg.TextItem(f"{record.preset}\n{human(record.params)} params", anchor=(0.5, 0.5),
                                 color=self.foreground)
-            label.setPos(x, record.best_val_accuracy)
+            label.setPos(x, y)
             self.bubbles.addItem(label)
             self._labels.append(label)
         self.scatter.setData(spots)
         if placed:
-            self._frame_bubbles([math.log10(max(r.macs, 1)) for _, r in placed], [r.best_val_accuracy for _, r in placed])
+            self._frame_bubbles([math.log10(max(r.macs, 1)) for _, r, _ in placed], [y for _, _, y in placed])
 
     def _frame_bubbles(self, xs: list[float], ys: list[float]) -> None:
         """Ranges with room around the bubbles and at least a decade of MACs and 0.04 of accuracy, so a
