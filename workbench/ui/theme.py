@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal, SignalInstance, Slot
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from .. import paths
 
@@ -77,6 +77,19 @@ def follow_theme(widget: QWidget, restyle: Callable[[QWidget], None]) -> None:
     """Run `restyle(widget)` after every theme switch, for as long as `widget` lives (colours a view
     baked into what it draws do not follow the palette by themselves)."""
     _ThemeFollower(widget, restyle)
+
+
+def show_status(label: QLabel, text: str, error: bool = False) -> None:
+    """`text` in a status line, in the theme's error colour when `error`, kept so across theme switches."""
+    label.setText(text)
+    if label.property("error") is None:  # the first message: follow every switch from now on
+        follow_theme(label, _colour_status)
+    label.setProperty("error", error)
+    _colour_status(label)
+
+
+def _colour_status(label: QLabel) -> None:
+    label.setStyleSheet(f"color: {mark_color('error').name()}" if label.property("error") else "")
 
 
 def current() -> str:

@@ -48,7 +48,7 @@ from ...spec import ModelSpec
 from ...train.config import TrainConfig
 from ..background import BackgroundTask
 from ..gui_gc import collector
-from ..theme import mark_color
+from ..theme import show_status
 from .backend_form import BackendForm
 from .charts import RUN_COLORS
 from .candidates import CandidateList
@@ -348,9 +348,7 @@ class SweepTab(QWidget):
         curve.setData(list(range(1, len(values) + 1)), [float(v) for v in values])
 
     def _set_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        colour = mark_color("error").name() if error else ""
-        self.status.setStyleSheet(f"color: {colour}" if colour else "")
+        show_status(self.status, text, error)
 
     def _update_buttons(self) -> None:
         running = self.running()

@@ -37,7 +37,7 @@ from ...train.errors import ConfigError
 from ..background import BackgroundTask
 from ..config_form import HyperparameterForm
 from ..gui_gc import collector
-from ..theme import follow_theme, mark_color
+from ..theme import show_status
 from .backend_form import BackendForm
 from .candidates import CandidateList
 from .charts import ComparisonCharts
@@ -171,7 +171,6 @@ class CompareView(QWidget):
             actions.addWidget(button)
         self.status = QLabel("Check two or more candidates, choose a data set, and train.", self)
         self.status.setWordWrap(True)
-        follow_theme(self.status, _colour_status)
 
         self.charts = ComparisonCharts(self)
         self.charts.x_axis.currentIndexChanged.connect(self._on_x_axis_changed)
@@ -461,9 +460,7 @@ class CompareView(QWidget):
             self.charts.draw(records, selected or set(range(len(records))))
 
     def _set_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setProperty("error", error)
-        _colour_status(self.status)
+        show_status(self.status, text, error)
 
     def _selected_rows(self) -> list[int]:
         rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
@@ -476,8 +473,3 @@ class CompareView(QWidget):
         self.cancel_all_button.setEnabled(running)
         for button in self.export_buttons:
             button.setEnabled(not running and self.model.rowCount() > 0)
-
-
-def _colour_status(label: QLabel) -> None:
-    """An error status in the theme's error colour (again after a theme switch), others in the text colour."""
-    label.setStyleSheet(f"color: {mark_color('error').name()}" if label.property("error") else "")
