@@ -85,8 +85,7 @@ class RunRecord:
 
     def monitored_curve(self) -> tuple[str, ...]:
         """The monitored and reported keys' curves kept beside `CURVES` (an accuracy monitor is `val_accuracy`'s)."""
-        keys = (*(() if self.monitor.endswith("accuracy") else (self.monitor,)), *self.reported)
-        return tuple(k for k in dict.fromkeys(keys) if k not in CURVES)
+        return tuple(k for k in dict.fromkeys((self.monitored_key, *self.reported)) if k not in CURVES)
 
     def score(self, key: str) -> float | None:
         """`key`'s value at the best epoch (the monitored key: its best value), as `train --json` reports it."""

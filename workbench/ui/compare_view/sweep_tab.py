@@ -52,6 +52,7 @@ from ..theme import show_status
 from .backend_form import BackendForm
 from .charts import RUN_COLORS
 from .candidates import CandidateList
+from .leaderboard import metric_label
 from .sweep_task import TRIAL_ENDED, TRIAL_EPOCH, TRIAL_STARTED, SweepRequest, TrialRow, run_sweep
 
 TABLE_COLUMNS = ("Trial", "Settings", "State", "Best")
@@ -293,7 +294,7 @@ class SweepTab(QWidget):
         text = f"{len(rows)} trials, {len(done)} complete; reports in {self.paths[0].parent if self.paths else ''}"
         if done:
             best = max(done, key=lambda r: r.record.objective())
-            text += f"; best: trial {best.number}, {_metric_name(best.record)} {best.value:.4f} " \
+            text += f"; best: trial {best.number}, {metric_label(best.record.monitored_key)} {best.value:.4f} " \
                     f"({', '.join(f'{k}={_short(v)}' for k, v in best.params.items())})"
         self._set_status(text + (f"; {note}" if note else ""))
         self._ended()
@@ -335,7 +336,7 @@ class SweepTab(QWidget):
 
     def _name_score(self, record: RunRecord) -> None:
         """The score column and the curves' title name the metric the trials are ranked by (val MSE, ...)."""
-        name = _metric_name(record)
+        name = metric_label(record.monitored_key)
         self.table.setHorizontalHeaderItem(3, QTableWidgetItem(f"Best {name}"))
         self.curves.setTitle(f"{name} per epoch")
 
@@ -368,7 +369,3 @@ class SweepTab(QWidget):
         path = QFileDialog.getExistingDirectory(self, "Folder for the sweep (an earlier one resumes it)")
         if path:
             self.out_dir.setText(path)
-
-
-def _metric_name(record: RunRecord) -> str:
-    return record.monitored_key.replace("_", " ").replace("accuracy", "acc")
