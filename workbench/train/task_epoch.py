@@ -46,7 +46,7 @@ class TaskEpoch:
         self.clock = clock
         self.every = 1
         self.sample_failure: str | None = None
-        self.curves: dict[str, list[float]] = {key: [] for key in getattr(task, "curve_keys", ())}
+        self.curves: dict[str, list[float]] = {key: [] for key in task.curve_keys}
 
     def _validation(self):
         """The validation arrays as the task made them (training arrays without validation); None when streamed."""
